@@ -1,0 +1,36 @@
+import { env } from '../../src/config/env'
+
+type EmailArgs = { token?: string; user?: { email?: string | null } }
+
+const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+
+function linkEmail(intro: string, url: string, action: string): string {
+  const safeUrl = escapeHtml(url)
+  return [
+    `<p>${escapeHtml(intro)}</p>`,
+    `<p><a href="${safeUrl}">${escapeHtml(action)}</a></p>`,
+    `<p>If the button does not work, open this address: ${safeUrl}</p>`,
+  ].join('\n')
+}
+
+// Links point at the storefront, which calls the API with the token; see README "Users".
+export const verifyEmail = {
+  generateEmailSubject: (): string => 'Verify your email address',
+  generateEmailHTML: ({ token = '' }: EmailArgs = {}): string =>
+    linkEmail(
+      'Welcome! Please confirm your email address to activate your account.',
+      `${env().STOREFRONT_URL}/verify/${encodeURIComponent(token)}`,
+      'Verify my email',
+    ),
+}
+
+export const forgotPasswordEmail = {
+  generateEmailSubject: (): string => 'Reset your password',
+  generateEmailHTML: ({ token = '' }: EmailArgs = {}): string =>
+    linkEmail(
+      'Someone asked to reset the password of your account. If it was not you, ignore this email.',
+      `${env().STOREFRONT_URL}/reset-password?token=${encodeURIComponent(token)}`,
+      'Choose a new password',
+    ),
+}

@@ -1,0 +1,36 @@
+import { APIError } from 'payload'
+import type { CollectionBeforeOperationHook } from 'payload'
+
+import { isAdmin } from '../../../src/access'
+
+// Payload would silently drop these for a customer; refusing says so, and makes sure no
+// adapter or future field change can ever let one through.
+const PRIVILEGED = [
+  'roles',
+  '_verified',
+  '_verificationToken',
+  'loginAttempts',
+  'lockUntil',
+  'resetPasswordToken',
+  'resetPasswordExpiration',
+  'salt',
+  'hash',
+  'sessions',
+] as const
+
+export const rejectPrivilegedFields: CollectionBeforeOperationHook = ({ args, operation, req }) => {
+  if (operation !== 'create' && operation !== 'update') return args
+  if (args.overrideAccess === true || isAdmin(req)) return args
+  const data: unknown = args.data
+  if (!data || typeof data !== 'object') return args
+  const sent = PRIVILEGED.filter((field) => field in data)
+  if (sent.length > 0) {
+    throw new APIError(
+      `Only an admin may set: ${sent.join(', ')}`,
+      403,
+      { fields: sent },
+      true,
+    )
+  }
+  return args
+}

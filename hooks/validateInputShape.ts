@@ -1,0 +1,88 @@
+import { ValidationError } from 'payload'
+import type { CollectionBeforeOperationHook, Config, FlattenedField, SanitizedCollectionConfig } from 'payload'
+
+// Payload silently drops keys it does not know and stores an object sent for a text field as
+// its JSON text. A client making either mistake would believe it saved what it meant; requests
+// made for a user (REST, GraphQL) get a 400 naming each such field instead.
+
+const SYSTEM_KEYS = ['id', 'createdAt', 'updatedAt', 'password', 'confirm-password']
+
+type Check = (value: unknown) => boolean
+
+const isId: Check = (value) => typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))
+const isRelation: Check = (value) =>
+  isId(value) || (typeof value === 'object' && value !== null && 'relationTo' in value && 'value' in value)
+
+function checkFor(field: FlattenedField): Check | undefined {
+  const many = 'hasMany' in field && field.hasMany === true
+  const single = ((): Check | undefined => {
+    switch (field.type) {
+      case 'text':
+      case 'textarea':
+      case 'email':
+      case 'code':
+      case 'date':
+      case 'radio':
+      case 'select':
+        return (value) => typeof value === 'string'
+      case 'number':
+        return (value) => typeof value === 'number' && Number.isFinite(value)
+      case 'checkbox':
+        return (value) => typeof value === 'boolean'
+      case 'relationship':
+      case 'upload':
+        return isRelation
+      default:
+        return undefined
+    }
+  })()
+  if (!single) return undefined
+  return (value) => value === null || (many ? Array.isArray(value) && value.every(single) : single(value))
+}
+
+type Shape = { known: Set<string>; checks: Map<string, Check> }
+const shapes = new WeakMap<SanitizedCollectionConfig, Shape>()
+
+function shapeOf(collection: SanitizedCollectionConfig): Shape {
+  let shape = shapes.get(collection)
+  if (!shape) {
+    const known = new Set([...SYSTEM_KEYS, ...collection.flattenedFields.map((field) => field.name)])
+    if (collection.trash) known.add('deletedAt')
+    const checks = new Map<string, Check>()
+    for (const field of collection.flattenedFields) {
+      const check = checkFor(field)
+      if (check) checks.set(field.name, check)
+    }
+    shape = { known, checks }
+    shapes.set(collection, shape)
+  }
+  return shape
+}
+
+export const validateInputShape: CollectionBeforeOperationHook = ({ args, collection, operation }) => {
+  if (operation !== 'create' && operation !== 'update') return args
+  if (args.overrideAccess === true) return args
+  const data: unknown = args.data
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return args
+  const { known, checks } = shapeOf(collection)
+  const errors: { message: string; path: string }[] = []
+  for (const [key, value] of Object.entries(data)) {
+    if (!known.has(key)) errors.push({ message: 'This field does not exist.', path: key })
+    else if (value !== undefined && checks.get(key)?.(value) === false)
+      errors.push({ message: 'This value has the wrong type.', path: key })
+  }
+  if (errors.length > 0) throw new ValidationError({ collection: collection.slug, errors })
+  return args
+}
+
+/** Adds the check in front of every collection's own hooks. */
+export const validateInputShapeEverywhere = (config: Config): Config => ({
+  ...config,
+  collections: (config.collections ?? []).map((collection) => ({
+    ...collection,
+    hooks: {
+      ...collection.hooks,
+      beforeOperation: [validateInputShape, ...(collection.hooks?.beforeOperation ?? [])],
+    },
+  })),
+})

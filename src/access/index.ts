@@ -1,0 +1,47 @@
+import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
+
+// Every access rule of the store lives here. Ownership is returned as a query constraint
+// (not a boolean) so that lists filter themselves instead of failing.
+
+type WithUser = Pick<PayloadRequest, 'user'>
+
+export function isAdmin(req: WithUser): boolean {
+  return Boolean(req.user?.roles?.includes('admin'))
+}
+
+export const anyone: Access = () => true
+
+export const authenticated: Access = ({ req }) => Boolean(req.user)
+
+export const adminOnly: Access = ({ req }) => isAdmin(req)
+
+export const adminOnlyField: FieldAccess = ({ req }) => isAdmin(req)
+
+/** Users: an admin sees everyone, a customer only their own account. */
+export const adminOrSelf: Access = ({ req }) => {
+  if (isAdmin(req)) return true
+  if (!req.user) return false
+  return { id: { equals: req.user.id } }
+}
+
+/** Documents with an owner relationship: admins see all, a user what they own. */
+export const adminOrOwner =
+  (field: string): Access =>
+  ({ req }) => {
+    if (isAdmin(req)) return true
+    if (!req.user) return false
+    return { [field]: { equals: req.user.id } }
+  }
+
+/** Public documents plus the caller's own private ones (media: catalog images and avatars). */
+export const publicOrOwner =
+  (ownerField: string, privateField: string): Access =>
+  ({ req }) => {
+    if (isAdmin(req)) return true
+    const isPublic: Where = { [privateField]: { not_equals: true } }
+    if (!req.user) return isPublic
+    return { or: [isPublic, { [ownerField]: { equals: req.user.id } }] }
+  }
+
+/** Gate for the admin panel itself. */
+export const adminPanel = ({ req }: { req: PayloadRequest }): boolean => isAdmin(req)

@@ -1,0 +1,155 @@
+import { z } from 'zod'
+
+// Every setting of ../shared/API.md, parsed once at start-up: a wrong value stops the
+// process with the variable named instead of failing later in a request.
+
+const DEV_SECRET = 'dev-only-secret-change-me-0123456789'
+
+const emptyAsUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional())
+const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional())
+const int = (fallback: number, min = 0) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).default(fallback))
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => ['true', '1', 'yes'].includes(value)),
+  )
+
+const databaseUri = z
+  .string()
+  .refine((uri) => /^(mongodb(\+srv)?:\/\/|postgres(ql)?:\/\/|file:)/.test(uri), {
+    message: 'must start with mongodb://, postgres:// or file:',
+  })
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(3000, 0).pipe(z.number().max(65535)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+    DATABASE_URI: z.preprocess(emptyAsUndefined, databaseUri.default('file:./data/store.db')),
+    PAYLOAD_SECRET: optionalString,
+    REDIS_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+        .optional(),
+    ),
+    SERVER_URL: optionalUrl,
+    STOREFRONT_URL: optionalUrl,
+    SMTP_HOST: optionalString,
+    SMTP_PORT: int(587, 1).pipe(z.number().max(65535)),
+    SMTP_USER: optionalString,
+    SMTP_PASS: optionalString,
+    SMTP_SECURE: bool(false),
+    EMAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Store <no-reply@localhost>')),
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    STRIPE_API_URL: optionalUrl,
+    STRIPE_SWEEP_INTERVAL_S: int(300, 1),
+    STRIPE_SWEEP_AFTER_S: int(900, 1),
+    SHIPPING_FLAT_FEE: int(0),
+    MAX_UPLOAD_BYTES: int(5_242_880, 1),
+    CURRENCY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code such as usd')
+        .default('usd'),
+    ),
+    CORS_ORIGINS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .optional()
+        .transform((value) =>
+          (value ?? '')
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.url())),
+    ),
+    LOW_STOCK_THRESHOLD: int(5),
+    RATE_LIMIT_WINDOW_S: int(60, 1),
+    RATE_LIMIT_AUTH_MAX: int(10, 1),
+    RATE_LIMIT_CHECKOUT_MAX: int(30, 1),
+    ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
+    ADMIN_PASSWORD: optionalString,
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    TRUST_PROXY: bool(false),
+  })
+  .superRefine((env, ctx) => {
+    const building = process.env.NEXT_PHASE === 'phase-production-build'
+    if (env.NODE_ENV === 'production' && !building) {
+      if (!env.PAYLOAD_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PAYLOAD_SECRET'],
+          message: 'is required when NODE_ENV=production',
+        })
+      } else if (env.PAYLOAD_SECRET.length < 32 || env.PAYLOAD_SECRET === DEV_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PAYLOAD_SECRET'],
+          message: 'must be at least 32 random characters in production',
+        })
+      }
+    }
+    if (env.SMTP_HOST && Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASS)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.SMTP_USER ? 'SMTP_PASS' : 'SMTP_USER'],
+        message: 'SMTP_USER and SMTP_PASS go together',
+      })
+    }
+  })
+
+type Parsed = z.infer<typeof schema>
+
+export type Env = Omit<Parsed, 'PAYLOAD_SECRET' | 'SERVER_URL' | 'STOREFRONT_URL'> & {
+  PAYLOAD_SECRET: string
+  SERVER_URL: string
+  STOREFRONT_URL: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(source)
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
+    )
+  }
+  const parsed = result.data
+  const serverUrl = (parsed.SERVER_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, '')
+  return {
+    ...parsed,
+    PAYLOAD_SECRET: parsed.PAYLOAD_SECRET ?? DEV_SECRET,
+    SERVER_URL: serverUrl,
+    STOREFRONT_URL: (parsed.STOREFRONT_URL ?? serverUrl).replace(/\/$/, ''),
+  }
+}
+
+let cached: Env | undefined
+
+/** The process's configuration; parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv()
+  return cached
+}

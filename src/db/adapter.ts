@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { mongooseAdapter } from '@payloadcms/db-mongodb'
+import { postgresAdapter } from '@payloadcms/db-postgres'
+import { sqliteAdapter } from '@payloadcms/db-sqlite'
+import type { DatabaseAdapterObj } from 'payload'
+
+import { migrations as postgresMigrations } from '../../migrations/postgres'
+import { migrations as sqliteMigrations } from '../../migrations/sqlite'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+export type DatabaseKind = 'mongodb' | 'postgres' | 'sqlite'
+
+export function databaseKind(uri: string): DatabaseKind {
+  if (uri.startsWith('mongodb')) return 'mongodb'
+  if (uri.startsWith('postgres')) return 'postgres'
+  return 'sqlite'
+}
+
+/** `file:./data/store.db` → an absolute `file:` URL whose folder exists. */
+function sqliteUrl(uri: string): string {
+  const file = uri.replace(/^file:(\/\/)?/, '')
+  const absolute = path.isAbsolute(file) ? file : path.resolve(process.cwd(), file)
+  mkdirSync(path.dirname(absolute), { recursive: true })
+  return `file:${absolute}`
+}
+
+/**
+ * The adapter for DATABASE_URI. Development pushes the schema; production (NODE_ENV=production)
+ * applies the migrations committed under migrations/<adapter>/ when it connects.
+ */
+export function databaseAdapter(uri: string): DatabaseAdapterObj {
+  switch (databaseKind(uri)) {
+    case 'mongodb':
+      // Transactions need a replica set: docker-compose.yml starts MongoDB as one.
+      return mongooseAdapter({ url: uri })
+    case 'postgres':
+      return postgresAdapter({
+        pool: { connectionString: uri, max: 20 },
+        migrationDir: path.join(root, 'migrations/postgres'),
+        prodMigrations: postgresMigrations,
+      })
+    case 'sqlite':
+      return sqliteAdapter({
+        client: { url: sqliteUrl(uri) },
+        migrationDir: path.join(root, 'migrations/sqlite'),
+        prodMigrations: sqliteMigrations,
+        // Transactions stay off (Payload's default for SQLite): libsql opens a second connection per
+        // transaction without a busy timeout, so concurrent requests fail with SQLITE_BUSY, and
+        // Payload's forgot-password writes outside its own transaction and deadlocks. One connection
+        // executing statements synchronously is serialised by itself; multi-step writes that must
+        // be all-or-nothing use guarded single-statement updates with compensation instead.
+        transactionOptions: false,
+      })
+  }
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+
+import { GRAPHQL_PLAYGROUND_GET, GRAPHQL_POST } from '@payloadcms/next/routes'
+import { createHeaders, sendResponse } from '@remix-run/node-fetch-server'
+import express from 'express'
+import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express'
+import { handleEndpoints } from 'payload'
+import type { SanitizedConfig } from 'payload'
+
+import { errorBody } from './errors'
+
+/** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+const isMultipart = (req: IncomingMessage): boolean =>
+  (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/')
+
+// Uploads stream through to Payload, which enforces MAX_UPLOAD_BYTES; every other body is read
+// here with a hard limit, so a huge or endless body is a 413 and never reaches Payload.
+const bufferBody = express.raw({ type: (req) => !isMultipart(req), limit: BODY_LIMIT_BYTES })
+
+// Built by hand rather than with createRequest: Express rewrites req.url under a mount path.
+function toFetchRequest(req: ExpressRequest): Request {
+  const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`)
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers: createHeaders(req) }
+  const body: unknown = req.body
+  if (Buffer.isBuffer(body)) {
+    if (body.length > 0) init.body = body
+  } else if (isMultipart(req)) {
+    init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>
+    init.duplex = 'half'
+  }
+  return new Request(url, init)
+}
+
+/**
+ * Payload answers some errors as `{message}`; the contract promises `{errors:[{message}]}`
+ * from every endpoint, so those few are reshaped. Successful answers pass untouched.
+ */
+async function withContractErrors(response: Response): Promise<Response> {
+  if (response.status < 400 || !response.headers.get('content-type')?.includes('application/json')) return response
+  const text = await response.text()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  const headers = new Headers(response.headers)
+  headers.delete('content-length')
+  if (parsed && typeof parsed === 'object' && !('errors' in parsed) && 'message' in parsed) {
+    const message = typeof parsed.message === 'string' ? parsed.message : 'Request failed'
+    return new Response(JSON.stringify(errorBody(message)), { status: response.status, headers })
+  }
+  return new Response(text, { status: response.status, headers })
+}
+
+type FetchHandler = (request: Request) => Promise<Response>
+
+function bridge(handler: FetchHandler): RequestHandler {
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    try {
+      const response = await withContractErrors(await handler(toFetchRequest(req)))
+      await sendResponse(res, response)
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+/** Payload's REST API (collections, auth, custom endpoints) and GraphQL, without Next in the path. */
+export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): express.Router {
+  const router = express.Router()
+  const graphql = GRAPHQL_POST(config)
+  router.post('/api/graphql', bufferBody, bridge(graphql))
+  if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
+  router.use('/api', bufferBody, bridge((request) => handleEndpoints({ config, request })))
+  return router
+}

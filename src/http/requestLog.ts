@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto'
+
+import { pinoHttp } from 'pino-http'
+
+import { logger } from '../logger'
+
+const SAFE_ID = /^[\w.:-]{1,128}$/
+
+/**
+ * One line per request: method, path (no query string: it can carry tokens), status, duration
+ * and the request id, taken from X-Request-Id when it is sane and echoed back.
+ */
+export const requestLog = pinoHttp({
+  logger,
+  genReqId: (req, res) => {
+    const incoming = req.headers['x-request-id']
+    const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID()
+    res.setHeader('X-Request-Id', id)
+    return id
+  },
+  customLogLevel: (_req, res, error) => {
+    if (error || res.statusCode >= 500) return 'error'
+    if (res.statusCode >= 400) return 'warn'
+    return 'info'
+  },
+  wrapSerializers: false,
+  serializers: {
+    req: (req: { id: string; method: string; url: string }) => ({
+      id: req.id,
+      method: req.method,
+      path: req.url.split('?')[0],
+    }),
+    res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+  },
+  customSuccessMessage: (req, res, duration) =>
+    `${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]} ${res.statusCode} ${Math.round(duration)}ms`,
+  customErrorMessage: (req, res) => `${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]} ${res.statusCode}`,
+  customAttributeKeys: { responseTime: 'durationMs' },
+})

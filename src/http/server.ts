@@ -1,0 +1,107 @@
+import http from 'node:http'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+import express from 'express'
+import next from 'next'
+import { getPayload } from 'payload'
+import type { Payload } from 'payload'
+
+import config from '../../payload.config'
+import { env } from '../config/env'
+import { logger } from '../logger'
+import { closeRedis } from '../redis'
+import { errorHandler, sendError } from './errors'
+import { payloadRoutes } from './payloadRoutes'
+import { requestLog } from './requestLog'
+import { corsPolicy, securityHeaders } from './security'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+export type ServerOptions = {
+  port?: number
+  host?: string
+  /** Serve the admin UI through Next (needs `npm run build` unless dev). Tests of the API skip it. */
+  admin?: boolean
+  dev?: boolean
+}
+
+export type RunningServer = {
+  url: string
+  port: number
+  payload: Payload
+  httpServer: http.Server
+  /** Stops accepting, lets in-flight requests finish, then closes the database and Redis. */
+  close: (graceMs?: number) => Promise<void>
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const settings = env()
+  const dev = options.dev ?? settings.NODE_ENV === 'development'
+  const port = options.port ?? settings.PORT
+  const host = options.host ?? settings.HOST
+  const withAdmin = options.admin ?? true
+
+  const payload = await getPayload({ config })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', settings.TRUST_PROXY)
+  app.use(requestLog)
+  app.use(securityHeaders(dev))
+  app.use('/api', corsPolicy(settings))
+  app.use(payloadRoutes(config, dev))
+
+  const httpServer = http.createServer(app)
+
+  if (withAdmin) {
+    const nextApp = next({ dev, dir: root, hostname: host, port, httpServer })
+    await nextApp.prepare()
+    const handle = nextApp.getRequestHandler()
+    app.get('/', (_req, res) => res.redirect(302, '/admin'))
+    app.use((req, res) => handle(req, res))
+    if (dev) {
+      // Next's hot-reload socket; Socket.IO takes its own path before this.
+      const upgrade = nextApp.getUpgradeHandler()
+      httpServer.on('upgrade', (req, socket, head) => {
+        if (!req.url?.startsWith('/socket.io/')) void upgrade(req, socket, head)
+      })
+    }
+  } else {
+    app.use((_req, res) => sendError(res, 404, 'Not found'))
+  }
+  app.use(errorHandler)
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject)
+      resolve()
+    })
+  })
+  const actualPort = (httpServer.address() as AddressInfo).port
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actualPort}`
+  logger.info({ url, admin: withAdmin, dev }, 'server listening')
+
+  let closing: Promise<void> | undefined
+  const close = (graceMs = 10_000): Promise<void> => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => httpServer.closeAllConnections(), graceMs)
+        force.unref()
+        httpServer.close(() => {
+          clearTimeout(force)
+          resolve()
+        })
+        // Keep-alive sockets with no request in flight would hold close() open.
+        httpServer.closeIdleConnections()
+      })
+      await payload.destroy()
+      await closeRedis()
+    })()
+    return closing
+  }
+
+  return { url, port: actualPort, payload, httpServer, close }
+}

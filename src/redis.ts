@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis'
+
+import { env } from './config/env'
+import { logger } from './logger'
+
+let client: Redis | undefined
+let healthy = true
+
+/** The shared Redis connection, or undefined when REDIS_URL is unset (single instance). */
+export function redis(): Redis | undefined {
+  const url = env().REDIS_URL
+  if (!url) return undefined
+  if (!client) {
+    client = new Redis(url, {
+      // Fail fast instead of queueing: callers fall back (no cache) while Redis is away.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    })
+    // Logged on each change of state only, so a dead Redis does not flood the log.
+    client.on('error', (error: Error) => {
+      if (healthy) logger.error({ err: error }, 'redis unavailable')
+      healthy = false
+    })
+    client.on('ready', () => {
+      if (!healthy) logger.info('redis connection restored')
+      healthy = true
+    })
+  }
+  return client
+}
+
+export async function pingRedis(timeoutMs = 1000): Promise<boolean> {
+  const connection = redis()
+  if (!connection) return true
+  try {
+    const reply = await withTimeout(connection.ping(), timeoutMs)
+    return reply === 'PONG'
+  } catch {
+    return false
+  }
+}
+
+export async function closeRedis(): Promise<void> {
+  if (!client) return
+  const closing = client
+  client = undefined
+  await closing.quit().catch(() => closing.disconnect())
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { client, tokenFrom } from './helpers/http'
+import type { Api } from './helpers/http'
+import { STOREFRONT, startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { firstAdmin, login, uniqueEmail, verifiedCustomer } from './helpers/users'
+import type { Account } from './helpers/users'
+
+let server: TestServer
+let api: Api
+let admin: Account
+
+beforeAll(async () => {
+  server = await startTestServer()
+  api = client(server.url)
+  admin = await firstAdmin(api)
+})
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+type UserDoc = { id: number | string; email: string; roles: string[]; _verified?: boolean; name?: string }
+
+describe('first user', () => {
+  it('is an admin and a second first-register is refused', async () => {
+    const me = await api<{ user: UserDoc }>('/api/users/me', { token: admin.token })
+    expect(me.status).toBe(200)
+    expect(me.body.user.roles).toEqual(['admin'])
+    const again = await api('/api/users/first-register', {
+      json: { email: uniqueEmail('late'), password: 'whatever-123' },
+    })
+    expect(again.status).toBe(403)
+  })
+})
+
+describe('registration and verification', () => {
+  it('register → email with a storefront link → login refused → verify → login', async () => {
+    const email = uniqueEmail('flow')
+    const password = 'flow-pass-123'
+    const registered = await api<{ doc: UserDoc }>('/api/users', { json: { email, password } })
+    expect(registered.status).toBe(201)
+    expect(registered.body.doc.roles).toEqual(['customer'])
+
+    const mail = await server.mailbox.waitForTo(email, /verify/i)
+    expect(mail.html).toContain(`${STOREFRONT}/verify/`)
+    const token = tokenFrom(mail.text)
+
+    const early = await api('/api/users/login', { json: { email, password } })
+    expect(early.status).toBe(403)
+    expect(early.text).toMatch(/verify/i)
+
+    const verify = await api(`/api/users/verify/${token}`, { method: 'POST' })
+    expect(verify.status).toBe(200)
+    const reused = await api(`/api/users/verify/${token}`, { method: 'POST' })
+    expect(reused.status).toBeGreaterThanOrEqual(400)
+    expect(reused.status).toBeLessThan(500)
+
+    const ok = await api<{ token: string; user: UserDoc }>('/api/users/login', { json: { email, password } })
+    expect(ok.status).toBe(200)
+    expect(ok.body.user.email).toBe(email)
+    const me = await api<{ user: UserDoc }>('/api/users/me', { token: ok.body.token })
+    expect(me.body.user.email).toBe(email)
+  })
+
+  it('refuses a role, a verification flag or a lock field sent by the public', async () => {
+    for (const extra of [{ roles: ['admin'] }, { _verified: true }, { loginAttempts: 0, lockUntil: null }]) {
+      const email = uniqueEmail('sneaky')
+      const res = await api<{ errors: { message: string }[] }>('/api/users', {
+        json: { email, password: 'sneaky-pass-123', ...extra },
+      })
+      expect(res.status).toBe(403)
+      expect(res.body.errors[0]?.message).toMatch(/only an admin/i)
+      const stored = await server.payload.find({ collection: 'users', where: { email: { equals: email } } })
+      expect(stored.totalDocs).toBe(0)
+    }
+  })
+
+  it('answers bad registrations with 400 and stores nothing', async () => {
+    const cases: unknown[] = [
+      { email: 'not-an-email', password: 'pass-123456' },
+      { email: uniqueEmail('typed'), password: 12345 },
+      { email: uniqueEmail('unknown'), password: 'pass-123456', favouriteColour: 'blue' },
+      { email: uniqueEmail('huge'), password: 'pass-123456', name: 'x'.repeat(10_000) },
+      { email: uniqueEmail('nested'), password: 'pass-123456', name: { $gt: '' } },
+    ]
+    const before = await server.payload.count({ collection: 'users' })
+    for (const body of cases) {
+      const res = await api<{ errors: unknown[] }>('/api/users', { json: body })
+      expect(res.status).toBe(400)
+      expect(Array.isArray(res.body.errors)).toBe(true)
+    }
+    const after = await server.payload.count({ collection: 'users' })
+    expect(after.totalDocs).toBe(before.totalDocs)
+  })
+})
+
+describe('lockout and password reset', () => {
+  it('locks after repeated failures, even for the right password, and a reset unlocks', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'locked')
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const wrong = await api('/api/users/login', { json: { email: customer.email, password: 'wrong-password' } })
+      expect(wrong.status).toBe(401)
+    }
+    const locked = await api('/api/users/login', { json: { email: customer.email, password: customer.password } })
+    expect(locked.status).toBe(401)
+    expect(locked.text).toMatch(/lock/i)
+
+    const forgot = await api('/api/users/forgot-password', { json: { email: customer.email } })
+    expect(forgot.status).toBe(200)
+    const mail = await server.mailbox.waitForTo(customer.email, /reset/i)
+    expect(mail.html).toContain(`${STOREFRONT}/reset-password?token=`)
+    const reset = await api('/api/users/reset-password', {
+      json: { token: tokenFrom(mail.text), password: 'brand-new-pass-123' },
+    })
+    expect(reset.status).toBe(200)
+    expect(await login(api, customer.email, 'brand-new-pass-123')).toEqual(expect.any(String))
+  })
+
+  it('answers forgot-password the same for an unknown address', async () => {
+    const res = await api('/api/users/forgot-password', { json: { email: uniqueEmail('nobody') } })
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('customers see and change only themselves', () => {
+  let alice: Account
+  let bob: Account
+
+  beforeAll(async () => {
+    alice = await verifiedCustomer(api, server.mailbox, 'alice')
+    bob = await verifiedCustomer(api, server.mailbox, 'bob')
+  })
+
+  it('lists only themself over REST and GraphQL', async () => {
+    const list = await api<{ docs: UserDoc[] }>('/api/users', { token: alice.token })
+    expect(list.status).toBe(200)
+    expect(list.body.docs.map((user) => user.email)).toEqual([alice.email])
+
+    const gql = await api<{ data: { Users: { docs: { email: string }[] } } }>('/api/graphql', {
+      token: alice.token,
+      json: { query: '{ Users { docs { email } } }' },
+    })
+    expect(gql.status).toBe(200)
+    expect(gql.body.data.Users.docs.map((user) => user.email)).toEqual([alice.email])
+  })
+
+  it("answers 404 for another customer's account and changes nothing", async () => {
+    expect((await api(`/api/users/${bob.id}`, { token: alice.token })).status).toBe(404)
+    const patch = await api(`/api/users/${bob.id}`, { method: 'PATCH', token: alice.token, json: { name: 'hacked' } })
+    expect([403, 404]).toContain(patch.status)
+    const del = await api(`/api/users/${bob.id}`, { method: 'DELETE', token: alice.token })
+    expect([403, 404]).toContain(del.status)
+    const stored = await server.payload.findByID({ collection: 'users', id: bob.id })
+    expect(stored.name ?? null).toBeNull()
+  })
+
+  it('edits their own name but never their roles', async () => {
+    const ok = await api<{ doc: UserDoc }>(`/api/users/${alice.id}`, {
+      method: 'PATCH',
+      token: alice.token,
+      json: { name: 'Alice' },
+    })
+    expect(ok.status).toBe(200)
+    expect(ok.body.doc.name).toBe('Alice')
+
+    const escalate = await api(`/api/users/${alice.id}`, {
+      method: 'PATCH',
+      token: alice.token,
+      json: { roles: ['admin'] },
+    })
+    expect(escalate.status).toBe(403)
+    const stored = await server.payload.findByID({ collection: 'users', id: alice.id })
+    expect(stored.roles).toEqual(['customer'])
+  })
+
+  it('lets an admin read everyone and grant a role', async () => {
+    const list = await api<{ totalDocs: number }>('/api/users', { token: admin.token })
+    expect(list.body.totalDocs).toBeGreaterThanOrEqual(3)
+    const grant = await api<{ doc: UserDoc }>(`/api/users/${bob.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { roles: ['customer', 'admin'] },
+    })
+    expect(grant.status).toBe(200)
+    expect(grant.body.doc.roles).toEqual(['customer', 'admin'])
+  })
+
+  it('refuses anonymous reads of accounts', async () => {
+    expect((await api(`/api/users/${alice.id}`)).status).toBe(403)
+    expect((await api('/api/users')).status).toBe(403)
+  })
+})
