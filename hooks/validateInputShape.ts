@@ -1,5 +1,5 @@
 import { ValidationError } from 'payload'
-import type { CollectionBeforeOperationHook, Config, FlattenedField, SanitizedCollectionConfig } from 'payload'
+import type { CollectionBeforeOperationHook, FlattenedField, SanitizedCollectionConfig } from 'payload'
 
 // Payload silently drops keys it does not know and stores an object sent for a text field as
 // its JSON text. A client making either mistake would believe it saved what it meant; requests
@@ -9,7 +9,8 @@ const SYSTEM_KEYS = ['id', 'createdAt', 'updatedAt', 'password', 'confirm-passwo
 
 type Check = (value: unknown) => boolean
 
-const isId: Check = (value) => typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))
+const isId: Check = (value) =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))
 const isRelation: Check = (value) =>
   isId(value) || (typeof value === 'object' && value !== null && 'relationTo' in value && 'value' in value)
 
@@ -74,15 +75,3 @@ export const validateInputShape: CollectionBeforeOperationHook = ({ args, collec
   if (errors.length > 0) throw new ValidationError({ collection: collection.slug, errors })
   return args
 }
-
-/** Adds the check in front of every collection's own hooks. */
-export const validateInputShapeEverywhere = (config: Config): Config => ({
-  ...config,
-  collections: (config.collections ?? []).map((collection) => ({
-    ...collection,
-    hooks: {
-      ...collection.hooks,
-      beforeOperation: [validateInputShape, ...(collection.hooks?.beforeOperation ?? [])],
-    },
-  })),
-})

@@ -35,6 +35,11 @@ export async function pingRedis(timeoutMs = 1000): Promise<boolean> {
   const connection = redis()
   if (!connection) return true
   try {
+    // Commands fail at once while disconnected (no offline queue): give a connection in
+    // progress the same time budget to become ready.
+    if (connection.status !== 'ready') {
+      await withTimeout(new Promise((resolve) => connection.once('ready', resolve)), timeoutMs)
+    }
     const reply = await withTimeout(connection.ping(), timeoutMs)
     return reply === 'PONG'
   } catch {

@@ -1,10 +1,11 @@
 // Next would otherwise announce and send usage telemetry on every first start.
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
 
-import { ConfigError, parseEnv } from './config/env'
+import { ConfigError, loadDotEnv, parseEnv } from './config/env'
 
 // Configuration is checked before anything else loads, so a bad value stops the process
 // with the variable named rather than with a stack trace from deep inside a dependency.
+loadDotEnv()
 try {
   parseEnv()
 } catch (error) {

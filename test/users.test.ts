@@ -100,10 +100,14 @@ describe('lockout and password reset', () => {
   it('locks after repeated failures, even for the right password, and a reset unlocks', async () => {
     const customer = await verifiedCustomer(api, server.mailbox, 'locked')
     for (let attempt = 0; attempt < 5; attempt++) {
-      const wrong = await api('/api/users/login', { json: { email: customer.email, password: 'wrong-password' } })
+      const wrong = await api('/api/users/login', {
+        json: { email: customer.email, password: 'wrong-password' },
+      })
       expect(wrong.status).toBe(401)
     }
-    const locked = await api('/api/users/login', { json: { email: customer.email, password: customer.password } })
+    const locked = await api('/api/users/login', {
+      json: { email: customer.email, password: customer.password },
+    })
     expect(locked.status).toBe(401)
     expect(locked.text).toMatch(/lock/i)
 
@@ -148,7 +152,11 @@ describe('customers see and change only themselves', () => {
 
   it("answers 404 for another customer's account and changes nothing", async () => {
     expect((await api(`/api/users/${bob.id}`, { token: alice.token })).status).toBe(404)
-    const patch = await api(`/api/users/${bob.id}`, { method: 'PATCH', token: alice.token, json: { name: 'hacked' } })
+    const patch = await api(`/api/users/${bob.id}`, {
+      method: 'PATCH',
+      token: alice.token,
+      json: { name: 'hacked' },
+    })
     expect([403, 404]).toContain(patch.status)
     const del = await api(`/api/users/${bob.id}`, { method: 'DELETE', token: alice.token })
     expect([403, 404]).toContain(del.status)

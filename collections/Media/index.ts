@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 
 import type { CollectionConfig } from 'payload'
 
+import { env } from '../../src/config/env'
 import { adminOnlyField, adminOrOwner, authenticated, publicOrOwner } from '../../src/access'
 import { setOwner } from './hooks/setOwner'
 import { validateImageBytes } from './hooks/validateImageBytes'
@@ -28,7 +29,7 @@ export const Media: CollectionConfig = {
     beforeChange: [setOwner],
   },
   upload: {
-    staticDir: path.join(root, 'media'),
+    staticDir: path.resolve(root, env().MEDIA_DIR),
     // Raster types only: `image/*` would let SVG (and its scripts) through.
     mimeTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'],
     adminThumbnail: 'thumbnail',

@@ -2,8 +2,7 @@ import { env } from '../../src/config/env'
 
 type EmailArgs = { token?: string; user?: { email?: string | null } }
 
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 function linkEmail(intro: string, url: string, action: string): string {
   const safeUrl = escapeHtml(url)

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+
 import { z } from 'zod'
 
 // Every setting of ../shared/API.md, parsed once at start-up: a wrong value stops the
@@ -21,11 +23,9 @@ const bool = (fallback: boolean) =>
       .transform((value) => ['true', '1', 'yes'].includes(value)),
   )
 
-const databaseUri = z
-  .string()
-  .refine((uri) => /^(mongodb(\+srv)?:\/\/|postgres(ql)?:\/\/|file:)/.test(uri), {
-    message: 'must start with mongodb://, postgres:// or file:',
-  })
+const databaseUri = z.string().refine((uri) => /^(mongodb(\+srv)?:\/\/|postgres(ql)?:\/\/|file:)/.test(uri), {
+  message: 'must start with mongodb://, postgres:// or file:',
+})
 
 const schema = z
   .object({
@@ -56,6 +56,7 @@ const schema = z
     STRIPE_SWEEP_AFTER_S: int(900, 1),
     SHIPPING_FLAT_FEE: int(0),
     MAX_UPLOAD_BYTES: int(5_242_880, 1),
+    MEDIA_DIR: z.preprocess(emptyAsUndefined, z.string().default('media')),
     CURRENCY: z.preprocess(
       emptyAsUndefined,
       z
@@ -144,6 +145,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     SERVER_URL: serverUrl,
     STOREFRONT_URL: (parsed.STOREFRONT_URL ?? serverUrl).replace(/\/$/, ''),
   }
+}
+
+/** Reads `.env` from the working directory when present; variables already set win. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file)
 }
 
 let cached: Env | undefined

@@ -23,7 +23,9 @@ export function databaseKind(uri: string): DatabaseKind {
 /** `file:./data/store.db` → an absolute `file:` URL whose folder exists. */
 function sqliteUrl(uri: string): string {
   const file = uri.replace(/^file:(\/\/)?/, '')
-  const absolute = path.isAbsolute(file) ? file : path.resolve(process.cwd(), file)
+  const absolute = path.isAbsolute(file)
+    ? file
+    : path.resolve(/* turbopackIgnore: true */ process.cwd(), file)
   mkdirSync(path.dirname(absolute), { recursive: true })
   return `file:${absolute}`
 }
@@ -56,4 +58,15 @@ export function databaseAdapter(uri: string): DatabaseAdapterObj {
         transactionOptions: false,
       })
   }
+}
+
+type EventSource = { on: (event: 'error', listener: (error: Error) => void) => unknown }
+
+/**
+ * pg emits `error` on idle pool clients whose connection dies (a database restart, a failover);
+ * unheard, that event would end the process. The pool replaces such clients by itself.
+ */
+export function keepPoolErrorsFromCrashing(db: object, onError: (error: Error) => void): void {
+  const pool: unknown = 'pool' in db ? db.pool : undefined
+  if (pool && typeof pool === 'object' && 'on' in pool) (pool as EventSource).on('error', onError)
 }

@@ -4,7 +4,12 @@ import { Readable } from 'node:stream'
 import { GRAPHQL_PLAYGROUND_GET, GRAPHQL_POST } from '@payloadcms/next/routes'
 import { createHeaders, sendResponse } from '@remix-run/node-fetch-server'
 import express from 'express'
-import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express'
+import type {
+  NextFunction,
+  Request as ExpressRequest,
+  RequestHandler,
+  Response as ExpressResponse,
+} from 'express'
 import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
@@ -26,7 +31,7 @@ function toFetchRequest(req: ExpressRequest): Request {
   const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers: createHeaders(req) }
   const body: unknown = req.body
   if (Buffer.isBuffer(body)) {
-    if (body.length > 0) init.body = body
+    if (body.length > 0) init.body = new Uint8Array(body)
   } else if (isMultipart(req)) {
     init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>
     init.duplex = 'half'
@@ -39,7 +44,8 @@ function toFetchRequest(req: ExpressRequest): Request {
  * from every endpoint, so those few are reshaped. Successful answers pass untouched.
  */
 async function withContractErrors(response: Response): Promise<Response> {
-  if (response.status < 400 || !response.headers.get('content-type')?.includes('application/json')) return response
+  if (response.status < 400 || !response.headers.get('content-type')?.includes('application/json'))
+    return response
   const text = await response.text()
   let parsed: unknown
   try {
@@ -75,6 +81,10 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   const graphql = GRAPHQL_POST(config)
   router.post('/api/graphql', bufferBody, bridge(graphql))
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
-  router.use('/api', bufferBody, bridge((request) => handleEndpoints({ config, request })))
+  router.use(
+    '/api',
+    bufferBody,
+    bridge((request) => handleEndpoints({ config, request })),
+  )
   return router
 }

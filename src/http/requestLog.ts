@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
+import type { Request, Response } from 'express'
 import { pinoHttp } from 'pino-http'
 
 import { logger } from '../logger'
@@ -10,7 +11,7 @@ const SAFE_ID = /^[\w.:-]{1,128}$/
  * One line per request: method, path (no query string: it can carry tokens), status, duration
  * and the request id, taken from X-Request-Id when it is sane and echoed back.
  */
-export const requestLog = pinoHttp({
+export const requestLog = pinoHttp<Request, Response>({
   logger,
   genReqId: (req, res) => {
     const incoming = req.headers['x-request-id']
@@ -34,6 +35,7 @@ export const requestLog = pinoHttp({
   },
   customSuccessMessage: (req, res, duration) =>
     `${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]} ${res.statusCode} ${Math.round(duration)}ms`,
-  customErrorMessage: (req, res) => `${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]} ${res.statusCode}`,
+  customErrorMessage: (req, res) =>
+    `${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]} ${res.statusCode}`,
   customAttributeKeys: { responseTime: 'durationMs' },
 })

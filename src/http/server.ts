@@ -10,8 +10,9 @@ import type { Payload } from 'payload'
 
 import config from '../../payload.config'
 import { env } from '../config/env'
+import { keepPoolErrorsFromCrashing } from '../db/adapter'
 import { logger } from '../logger'
-import { closeRedis } from '../redis'
+import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
 import { requestLog } from './requestLog'
@@ -44,6 +45,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const withAdmin = options.admin ?? true
 
   const payload = await getPayload({ config })
+  keepPoolErrorsFromCrashing(payload.db, (error) =>
+    logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
+  )
+  // Connect now rather than on the first request that needs Redis.
+  redis()
 
   const app = express()
   app.disable('x-powered-by')

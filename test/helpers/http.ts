@@ -1,4 +1,9 @@
-export type ApiResponse<T = Record<string, unknown>> = { status: number; body: T; headers: Headers; text: string }
+export type ApiResponse<T = Record<string, unknown>> = {
+  status: number
+  body: T
+  headers: Headers
+  text: string
+}
 
 export type ApiOptions = {
   method?: string
@@ -10,7 +15,10 @@ export type ApiOptions = {
 
 /** A thin HTTP client for the tests: real requests, parsed answers, nothing else. */
 export function client(baseUrl: string) {
-  return async function api<T = Record<string, unknown>>(path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
+  return async function api<T = Record<string, unknown>>(
+    path: string,
+    options: ApiOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.Authorization = `JWT ${options.token}`
     let body = options.body

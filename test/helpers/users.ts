@@ -7,7 +7,11 @@ export type Account = { id: number | string; email: string; password: string; to
 let counter = 0
 export const uniqueEmail = (prefix: string): string => `${prefix}.${Date.now()}.${++counter}@example.test`
 
-export async function firstAdmin(api: Api, email = 'admin@example.test', password = 'admin-pass-123'): Promise<Account> {
+export async function firstAdmin(
+  api: Api,
+  email = 'admin@example.test',
+  password = 'admin-pass-123',
+): Promise<Account> {
   const res = await api<{ token: string; user: { id: number | string } }>('/api/users/first-register', {
     json: { email, password, 'confirm-password': password },
   })

@@ -9,8 +9,8 @@ type Roles = User['roles']
  * account keeps what field access allowed (customers cannot send roles, so they get the default).
  */
 export const ensureFirstUserIsAdmin: FieldHook<User, Roles> = async ({ operation, req, value }) => {
-  if (operation !== 'create') return value
+  const roles: Roles = value ?? ['customer']
+  if (operation !== 'create') return roles
   const { totalDocs } = await req.payload.count({ collection: 'users', req })
-  if (totalDocs === 0) return ['admin']
-  return value
+  return totalDocs === 0 ? ['admin'] : roles
 }

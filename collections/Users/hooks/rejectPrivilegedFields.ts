@@ -25,12 +25,7 @@ export const rejectPrivilegedFields: CollectionBeforeOperationHook = ({ args, op
   if (!data || typeof data !== 'object') return args
   const sent = PRIVILEGED.filter((field) => field in data)
   if (sent.length > 0) {
-    throw new APIError(
-      `Only an admin may set: ${sent.join(', ')}`,
-      403,
-      { fields: sent },
-      true,
-    )
+    throw new APIError(`Only an admin may set: ${sent.join(', ')}`, 403, { fields: sent }, true)
   }
   return args
 }

@@ -5,7 +5,7 @@ const CREDENTIALS = ['email', 'password', 'token', 'username'] as const
 
 // Payload hashes whatever `password` holds; a number would reach node:crypto and answer 500.
 export const requireStringCredentials: CollectionBeforeOperationHook = ({ args, collection }) => {
-  const data: unknown = args.data
+  const data: unknown = 'data' in args ? args.data : undefined
   if (!data || typeof data !== 'object') return args
   const wrong = CREDENTIALS.filter((key) => {
     const value: unknown = (data as Record<string, unknown>)[key]

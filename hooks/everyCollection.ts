@@ -1,0 +1,16 @@
+import type { Config } from 'payload'
+
+import { rejectMalformedIds } from './rejectMalformedIds'
+import { validateInputShape } from './validateInputShape'
+
+/** Guards every collection gets, in front of its own hooks. */
+export const guardEveryCollection = (config: Config): Config => ({
+  ...config,
+  collections: (config.collections ?? []).map((collection) => ({
+    ...collection,
+    hooks: {
+      ...collection.hooks,
+      beforeOperation: [rejectMalformedIds, validateInputShape, ...(collection.hooks?.beforeOperation ?? [])],
+    },
+  })),
+})

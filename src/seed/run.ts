@@ -1,0 +1,28 @@
+import { ConfigError, env, loadDotEnv, parseEnv } from '../config/env'
+
+// `npm run seed`: the operator account, then (with the catalog) demo data. Idempotent.
+loadDotEnv()
+try {
+  parseEnv()
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    process.exit(1)
+  }
+  throw error
+}
+
+const { getPayload } = await import('payload')
+const { default: config } = await import('../../payload.config')
+const { seedAdmin } = await import('./admin')
+
+const payload = await getPayload({ config })
+const settings = env()
+const result = await seedAdmin(payload, settings.ADMIN_EMAIL, settings.ADMIN_PASSWORD)
+if (result.admin === 'skipped') {
+  payload.logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD are not set: no admin account seeded')
+} else {
+  payload.logger.info(`admin ${result.email} ${result.admin}`)
+}
+await payload.destroy()
+process.exit(0)

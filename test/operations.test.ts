@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { client } from './helpers/http'
+import type { Api } from './helpers/http'
+import { startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
+import { seedAdmin } from '../src/seed/admin'
+import { firstAdmin, login, verifiedCustomer } from './helpers/users'
+
+const SHOP = 'http://shop.example.test'
+const hasRedis = available('redis-server')
+
+let server: TestServer
+let api: Api
+let redisServer: PrivateRedis | undefined
+
+type Ready = {
+  status?: string
+  checks?: Record<string, string>
+  errors?: { message: string; data: { checks: Record<string, string> } }[]
+}
+type Errors = { errors: { message: string }[] }
+
+beforeAll(async () => {
+  if (hasRedis) {
+    redisServer = new PrivateRedis(await freePort())
+    await redisServer.start()
+  }
+  server = await startTestServer({ CORS_ORIGINS: SHOP, REDIS_URL: redisServer?.url })
+  api = client(server.url)
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await redisServer?.stop()
+})
+
+describe('health and readiness', () => {
+  it('health answers 200 while the process serves', async () => {
+    const res = await api<{ status: string }>('/api/health')
+    expect(res.status).toBe(200)
+    expect(res.body.status).toBe('ok')
+  })
+
+  it('ready answers 200 with the database up', async () => {
+    const res = await api<Ready>('/api/ready')
+    expect(res.status).toBe(200)
+    expect(res.body.checks?.database).toBe('up')
+  })
+})
+
+describeIf(hasRedis, 'redis-server')('readiness follows Redis', () => {
+  it('says 503 naming redis while it is down, and recovers when it is back', async () => {
+    expect((await api<Ready>('/api/ready')).body.checks?.redis).toBe('up')
+    await redisServer?.stop()
+    const down = await eventually(
+      () => api<Ready>('/api/ready'),
+      (res) => res.status === 503,
+    )
+    expect(down.status).toBe(503)
+    expect(down.body.errors?.[0]?.message).toMatch(/redis/)
+    expect(down.body.errors?.[0]?.data.checks).toEqual({ database: 'up', redis: 'down' })
+    // The rest of the API keeps answering without Redis.
+    expect((await api('/api/health')).status).toBe(200)
+
+    await redisServer?.start()
+    const back = await eventually(
+      () => api<Ready>('/api/ready'),
+      (res) => res.status === 200,
+    )
+    expect(back.status).toBe(200)
+    expect(back.body.checks?.redis).toBe('up')
+  })
+})
+
+describe('request ids', () => {
+  it('echoes a sane X-Request-Id and generates one otherwise', async () => {
+    const given = await api('/api/health', { headers: { 'X-Request-Id': 'trace-42.a:b' } })
+    expect(given.headers.get('x-request-id')).toBe('trace-42.a:b')
+    const generated = await api('/api/health')
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    const hostile = await api('/api/health', { headers: { 'X-Request-Id': 'x'.repeat(500) } })
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
+
+describe('errors keep the contract shape and a 4xx status', () => {
+  it('unknown /api routes', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/nope'],
+      ['POST', '/api/nope/deeper'],
+      ['DELETE', '/api/users/login/extra'],
+    ] as const) {
+      const res = await api<Errors>(path, { method })
+      expect(res.status).toBe(404)
+      expect(res.body.errors[0]?.message).toEqual(expect.any(String))
+    }
+  })
+
+  it('malformed JSON', async () => {
+    const res = await api<Errors>('/api/users/login', {
+      method: 'POST',
+      body: '{"email": "a@b.test", ',
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.message).toMatch(/json/i)
+  })
+
+  it('a JSON body over the limit', async () => {
+    const res = await api<Errors>('/api/users', {
+      json: { email: 'big@example.test', name: 'x'.repeat(2 * 1024 * 1024) },
+    })
+    expect(res.status).toBe(413)
+    expect(res.body.errors[0]?.message).toEqual(expect.any(String))
+  })
+
+  it('wrong types and unknown fields name the field', async () => {
+    const admin = await firstAdmin(api)
+    const res = await api<{ errors: { data: { errors: { path: string }[] } }[] }>(`/api/users/${admin.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { name: 42, shoeSize: 44 },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.data.errors.map((error) => error.path).sort()).toEqual(['name', 'shoeSize'])
+    const stored = await server.payload.findByID({ collection: 'users', id: admin.id })
+    expect(stored.name ?? null).toBeNull()
+  })
+
+  it('bad ids and bad query parameters', async () => {
+    const admin = await server.payload.login({
+      collection: 'users',
+      data: { email: 'admin@example.test', password: 'admin-pass-123' },
+    })
+    const token = admin.token ?? ''
+    for (const path of ['/api/users/not-an-id', '/api/users/99999999', '/api/media/%00']) {
+      const res = await api(path, { token })
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(res.status).toBeLessThan(500)
+    }
+    const where = await api('/api/users?where[nosuchfield][equals]=1', { token })
+    expect(where.status).toBeGreaterThanOrEqual(400)
+    expect(where.status).toBeLessThan(500)
+  })
+
+  it('GraphQL syntax errors', async () => {
+    // graphql-over-HTTP: 400 for clients that accept its media type, 200 + errors for plain JSON.
+    const strict = await api<{ errors: unknown[] }>('/api/graphql', {
+      json: { query: '{ Users { docs { ' },
+      headers: { Accept: 'application/graphql-response+json' },
+    })
+    expect(strict.status).toBe(400)
+    expect(strict.body.errors.length).toBeGreaterThan(0)
+    const plain = await api<{ errors: unknown[] }>('/api/graphql', { json: { query: 'mutation { nope }' } })
+    expect(plain.status).toBeLessThan(500)
+    expect(plain.body.errors.length).toBeGreaterThan(0)
+  })
+})
+
+describe('browser security', () => {
+  it('sends security headers', async () => {
+    const res = await api('/api/health')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(res.headers.get('x-powered-by')).toBeNull()
+  })
+
+  it('allows CORS with credentials for CORS_ORIGINS only', async () => {
+    const preflight = await api('/api/users/login', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: SHOP,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    })
+    expect(preflight.status).toBeLessThan(300)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(SHOP)
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true')
+
+    const evil = await api('/api/health', { headers: { Origin: 'http://evil.example.test' } })
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('ignores the auth cookie on requests from an origin it does not trust (CSRF)', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'csrf')
+    const cookie = `payload-token=${customer.token}`
+    const trusted = await api<{ user: { email: string } | null }>('/api/users/me', {
+      headers: { Cookie: cookie, Origin: SHOP },
+    })
+    expect(trusted.body.user?.email).toBe(customer.email)
+    const forged = await api<{ user: unknown }>('/api/users/me', {
+      headers: { Cookie: cookie, Origin: 'http://evil.example.test' },
+    })
+    expect(forged.body.user).toBeNull()
+  })
+})
+
+describe('npm run seed', () => {
+  it('creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD once, and a rerun changes nothing', async () => {
+    const email = 'seeded.ops@example.test'
+    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'created', email })
+    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'updated', email })
+    const found = await server.payload.find({ collection: 'users', where: { email: { equals: email } } })
+    expect(found.totalDocs).toBe(1)
+    expect(found.docs[0]?.roles).toEqual(['admin'])
+    const token = await login(api, email, 'seeded-pass-123')
+    const me = await api<{ user: { roles: string[] } }>('/api/users/me', { token })
+    expect(me.body.user.roles).toEqual(['admin'])
+    expect(await seedAdmin(server.payload, undefined, undefined)).toEqual({ admin: 'skipped' })
+  })
+})
