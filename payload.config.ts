@@ -5,7 +5,10 @@ import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
 
+import { Brands } from './collections/Brands'
+import { Categories } from './collections/Categories'
 import { Media } from './collections/Media'
+import { Products } from './collections/Products'
 import { Users } from './collections/Users'
 import { health } from './endpoints/health'
 import { ready } from './endpoints/ready'
@@ -28,7 +31,7 @@ export default buildConfig({
     // The built-in icon: Gravatar would leak operators' email hashes and break the CSP.
     avatar: 'default',
   },
-  collections: [Users, Media],
+  collections: [Products, Categories, Brands, Media, Users],
   endpoints: [health, ready],
   plugins: [guardEveryCollection],
   db: databaseAdapter(config.DATABASE_URI),

@@ -3,30 +3,36 @@ import { Redis } from 'ioredis'
 import { env } from './config/env'
 import { logger } from './logger'
 
-let client: Redis | undefined
-let healthy = true
+const connections = new Map<string, Redis>()
 
-/** The shared Redis connection, or undefined when REDIS_URL is unset (single instance). */
-export function redis(): Redis | undefined {
+/**
+ * A named Redis connection (`main` for commands, others for subscriptions), or undefined when
+ * REDIS_URL is unset (single instance, in-process fallbacks).
+ */
+export function redis(name = 'main'): Redis | undefined {
   const url = env().REDIS_URL
   if (!url) return undefined
+  let client = connections.get(name)
   if (!client) {
     client = new Redis(url, {
+      connectionName: `store-${name}`,
       // Fail fast instead of queueing: callers fall back (no cache) while Redis is away.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     })
+    let healthy = true
     // Logged on each change of state only, so a dead Redis does not flood the log.
     client.on('error', (error: Error) => {
-      if (healthy) logger.error({ err: error }, 'redis unavailable')
+      if (healthy) logger.error({ err: error, connection: name }, 'redis unavailable')
       healthy = false
     })
     client.on('ready', () => {
-      if (!healthy) logger.info('redis connection restored')
+      if (!healthy) logger.info({ connection: name }, 'redis connection restored')
       healthy = true
     })
+    connections.set(name, client)
   }
   return client
 }
@@ -48,10 +54,9 @@ export async function pingRedis(timeoutMs = 1000): Promise<boolean> {
 }
 
 export async function closeRedis(): Promise<void> {
-  if (!client) return
-  const closing = client
-  client = undefined
-  await closing.quit().catch(() => closing.disconnect())
+  const closing = [...connections.values()]
+  connections.clear()
+  await Promise.all(closing.map((client) => client.quit().catch(() => client.disconnect())))
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

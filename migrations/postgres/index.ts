@@ -1,9 +1,15 @@
 import * as migration_20261201_082503_initial from './20261201_082503_initial';
+import * as migration_20261201_084452_catalog from './20261201_084452_catalog';
 
 export const migrations = [
   {
     up: migration_20261201_082503_initial.up,
     down: migration_20261201_082503_initial.down,
-    name: '20261201_082503_initial'
+    name: '20261201_082503_initial',
+  },
+  {
+    up: migration_20261201_084452_catalog.up,
+    down: migration_20261201_084452_catalog.down,
+    name: '20261201_084452_catalog'
   },
 ];

@@ -1,9 +1,15 @@
 import * as migration_20261201_082448_initial from './20261201_082448_initial';
+import * as migration_20261201_084440_catalog from './20261201_084440_catalog';
 
 export const migrations = [
   {
     up: migration_20261201_082448_initial.up,
     down: migration_20261201_082448_initial.down,
     name: '20261201_082448_initial',
+  },
+  {
+    up: migration_20261201_084440_catalog.up,
+    down: migration_20261201_084440_catalog.down,
+    name: '20261201_084440_catalog'
   },
 ];

@@ -45,3 +45,14 @@ export const publicOrOwner =
 
 /** Gate for the admin panel itself. */
 export const adminPanel = ({ req }: { req: PayloadRequest }): boolean => isAdmin(req)
+
+// Catalog visibility. Trash must be excluded explicitly: a filter on `status` alone still lets
+// anyone list trashed documents with `?trash=true`.
+const notTrashed: Where = { deletedAt: { exists: false } }
+
+/** Products: admins see everything; everyone else published, untrashed ones only. */
+export const publishedProducts: Access = ({ req }) =>
+  isAdmin(req) ? true : { and: [{ status: { equals: 'published' } }, notTrashed] }
+
+/** Categories: admins see the trash too; everyone else only live categories. */
+export const liveCategories: Access = ({ req }) => (isAdmin(req) ? true : notTrashed)

@@ -88,6 +88,8 @@ const schema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     TRUST_PROXY: bool(false),
+    SERVE_ADMIN: bool(true),
+    CATALOG_CACHE: bool(true),
   })
   .superRefine((env, ctx) => {
     const building = process.env.NEXT_PHASE === 'phase-production-build'

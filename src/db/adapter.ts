@@ -56,6 +56,11 @@ export function databaseAdapter(uri: string): DatabaseAdapterObj {
         // executing statements synchronously is serialised by itself; multi-step writes that must
         // be all-or-nothing use guarded single-statement updates with compensation instead.
         transactionOptions: false,
+        // Several processes may share the file (a second instance, `npm run seed` beside the
+        // server): WAL lets readers and a writer proceed together, and a busy timeout makes
+        // a writer wait for another's lock instead of failing at once.
+        wal: true,
+        busyTimeout: 5000,
       })
   }
 }

@@ -13,6 +13,7 @@ import type {
 import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
+import { invalidateCatalog } from '../cache'
 import { errorBody } from './errors'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
@@ -64,10 +65,29 @@ async function withContractErrors(response: Response): Promise<Response> {
 
 type FetchHandler = (request: Request) => Promise<Response>
 
+const CATALOG_WRITE = /^\/api\/(products|brands|categories|media)(\/|$|\?)/
+
+/**
+ * Hooks invalidate the catalog cache while a write is still inside its transaction; a read
+ * between that and the commit could cache the old document again. Invalidating once more after
+ * the write has committed, before its answer leaves, closes that window.
+ */
+function writesCatalog(req: ExpressRequest, status: number): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || status >= 400) return false
+  if (CATALOG_WRITE.test(req.originalUrl)) return true
+  const body: unknown = req.body
+  return (
+    req.originalUrl.startsWith('/api/graphql') &&
+    Buffer.isBuffer(body) &&
+    /\bmutation\b/.test(body.toString())
+  )
+}
+
 function bridge(handler: FetchHandler): RequestHandler {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
       const response = await withContractErrors(await handler(toFetchRequest(req)))
+      if (writesCatalog(req, response.status)) await invalidateCatalog()
       await sendResponse(res, response)
     } catch (error) {
       next(error)

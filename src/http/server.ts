@@ -12,6 +12,8 @@ import config from '../../payload.config'
 import { env } from '../config/env'
 import { keepPoolErrorsFromCrashing } from '../db/adapter'
 import { logger } from '../logger'
+import { catalogCache } from '../cache'
+import { catalogCacheLayer } from '../cache/httpCache'
 import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -42,7 +44,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dev = options.dev ?? settings.NODE_ENV === 'development'
   const port = options.port ?? settings.PORT
   const host = options.host ?? settings.HOST
-  const withAdmin = options.admin ?? true
+  const withAdmin = options.admin ?? settings.SERVE_ADMIN
 
   const payload = await getPayload({ config })
   keepPoolErrorsFromCrashing(payload.db, (error) =>
@@ -54,12 +56,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', settings.TRUST_PROXY)
+  const cors = corsPolicy(settings)
   app.use(requestLog)
   app.use(securityHeaders(dev))
-  app.use('/api', corsPolicy(settings))
+  app.use('/api', cors)
   app.use(payloadRoutes(config, dev))
 
-  const httpServer = http.createServer(app)
+  const cache = catalogCache()
+  await cache.start()
+  const httpServer = http.createServer(
+    settings.CATALOG_CACHE
+      ? catalogCacheLayer({
+          store: cache,
+          secret: new TextEncoder().encode(payload.secret),
+          app,
+          requestLog: (req, res, next) => requestLog(req as express.Request, res as express.Response, next),
+          cors: (req, res, next) => cors(req as express.Request, res as express.Response, next),
+        })
+      : app,
+  )
 
   if (withAdmin) {
     const nextApp = next({ dev, dir: root, hostname: host, port, httpServer })

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http'
+
+import { jwtVerify } from 'jose'
+
+export type Audience = 'anonymous' | 'customer' | 'admin'
+
+function tokenFrom(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  if (header) {
+    const [scheme, token] = header.split(' ')
+    if (token && (scheme === 'JWT' || scheme === 'Bearer')) return token
+  }
+  const cookie = req.headers.cookie
+  if (!cookie) return undefined
+  for (const part of cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=')
+    if (name === 'payload-token') return rest.join('=')
+  }
+  return undefined
+}
+
+/**
+ * Who is asking, judged from Payload's own token (same secret, same claims) without touching the
+ * database. A token that fails verification is anonymous, exactly as Payload will treat it.
+ */
+export async function audienceOf(req: IncomingMessage, secret: Uint8Array): Promise<Audience> {
+  const token = tokenFrom(req)
+  if (!token) return 'anonymous'
+  try {
+    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
+    const roles = payload.roles
+    return Array.isArray(roles) && roles.includes('admin') ? 'admin' : 'customer'
+  } catch {
+    return 'anonymous'
+  }
+}

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import path from 'node:path'
+
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
+
+import { create, product } from './helpers/catalog'
+import type { Doc } from './helpers/catalog'
+import { client } from './helpers/http'
+import type { Api } from './helpers/http'
+import { startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
+import { firstAdmin } from './helpers/users'
+import type { Account } from './helpers/users'
+
+// The Redis-backed cache: a private redis-server this file may stop and start, and a second
+// server instance (a separate process) on the same database and Redis.
+
+const hasRedis = available('redis-server')
+const root = path.resolve(import.meta.dirname, '..')
+
+let redisServer: PrivateRedis
+let server: TestServer
+let api: Api
+let admin: Account
+let second: { child: ChildProcess; api: Api; output: () => string } | undefined
+
+async function startSecondInstance(env: Record<string, string>): Promise<NonNullable<typeof second>> {
+  const port = await freePort()
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SERVE_ADMIN: 'false',
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const url = `http://127.0.0.1:${port}`
+  const up = await eventually(
+    () =>
+      fetch(`${url}/api/ready`).then(
+        (res) => res.ok,
+        () => false,
+      ),
+    (ok) => ok,
+    60_000,
+  )
+  if (!up) throw new Error(`second instance did not start:\n${output}`)
+  return { child, api: client(url), output: () => output }
+}
+
+describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
+  beforeAll(async () => {
+    redisServer = new PrivateRedis(await freePort())
+    await redisServer.start()
+    server = await startTestServer({ REDIS_URL: redisServer.url })
+    api = client(server.url)
+    admin = await firstAdmin(api)
+    second = await startSecondInstance({
+      DATABASE_URI: process.env.DATABASE_URI ?? '',
+      PAYLOAD_SECRET: process.env.PAYLOAD_SECRET ?? '',
+      REDIS_URL: redisServer.url,
+      LOG_LEVEL: 'warn',
+    })
+  }, 90_000)
+
+  afterAll(async () => {
+    second?.child.kill('SIGTERM')
+    await server?.stop()
+    await redisServer?.stop()
+  })
+
+  it('shares entries between instances through Redis', async () => {
+    await create(api, admin.token, 'products', product({ title: 'Shared entry' }))
+    const url = '/api/products?limit=10&where[title][equals]=Shared entry'.replace(/ /g, '%20')
+    expect((await api(url)).headers.get('x-cache')).toBe('MISS')
+    const other = await second!.api(url)
+    expect(other.headers.get('x-cache')).toBe('HIT')
+    expect((other.body as { totalDocs: number }).totalDocs).toBe(1)
+  })
+
+  it('a write on one instance is seen on the other’s very next read', async () => {
+    const doc = await create(api, admin.token, 'products', product({ title: 'Version one' }))
+    const url = `/api/products/${doc.id}`
+    for (const [writer, reader] of [
+      [api, second!.api],
+      [second!.api, api],
+    ] as const) {
+      await reader(url)
+      expect((await reader(url)).headers.get('x-cache')).toBe('HIT')
+      const title = `Version ${Math.random()}`
+      const patch = await writer(url, { method: 'PATCH', token: admin.token, json: { title } })
+      expect(patch.status).toBe(200)
+      const next = await reader<Doc>(url)
+      expect(next.body.title).toBe(title)
+    }
+  })
+
+  it('keeps answering while Redis is down, reports it, and resumes caching when it returns', async () => {
+    const doc = await create(api, admin.token, 'products', product({ title: 'Through the outage' }))
+    const url = `/api/products/${doc.id}`
+    await api(url)
+    expect((await api(url)).headers.get('x-cache')).toBe('HIT')
+
+    await redisServer.stop()
+    const ready = await eventually(
+      () => api('/api/ready'),
+      (res) => res.status === 503,
+    )
+    expect(ready.status).toBe(503)
+    for (const target of [api, second!.api]) {
+      const res = await target<Doc>(url)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-cache')).toBe('MISS')
+    }
+    // A write while Redis is away must not leave a stale entry behind once it is back.
+    const patch = await api(url, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { title: 'Written during the outage' },
+    })
+    expect(patch.status).toBe(200)
+
+    await redisServer.start()
+    const resumed = await eventually(
+      async () => {
+        await api(url)
+        return api(url)
+      },
+      (res) => res.headers.get('x-cache') === 'HIT',
+    )
+    expect(resumed.headers.get('x-cache')).toBe('HIT')
+    expect((resumed.body as Doc).title).toBe('Written during the outage')
+    expect((await api('/api/ready')).status).toBe(200)
+    const onSecond = await eventually(
+      () => second!.api<Doc>(url),
+      (res) => res.status === 200,
+    )
+    expect(onSecond.body.title).toBe('Written during the outage')
+  }, 60_000)
+
+  it('logs a Redis outage without flooding', () => {
+    const lines = second!
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('redis unavailable'))
+    // One line per connection (commands, subscriber) and outage, not one per request.
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.length).toBeLessThanOrEqual(4)
+  })
+})

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import sharp from 'sharp'
+
+import { countReads } from './helpers/cache'
+import { create, product } from './helpers/catalog'
+import type { Doc } from './helpers/catalog'
+import { client } from './helpers/http'
+import type { Api } from './helpers/http'
+import { startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { firstAdmin, verifiedCustomer } from './helpers/users'
+import type { Account } from './helpers/users'
+
+// The in-process cache (no REDIS_URL); test/cache-redis.test.ts runs the Redis-backed one.
+
+let server: TestServer
+let api: Api
+let admin: Account
+let customer: Account
+let reads: { readonly count: number }
+
+type List = { docs: Doc[]; totalDocs: number }
+
+beforeAll(async () => {
+  server = await startTestServer({ REDIS_URL: undefined })
+  api = client(server.url)
+  admin = await firstAdmin(api)
+  customer = await verifiedCustomer(api, server.mailbox)
+  reads = countReads(server.payload, 'products')
+})
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+const cacheState = async (path: string, token?: string): Promise<string | null> =>
+  (await api(path, { token })).headers.get('x-cache')
+
+describe('hits, misses and bypass', () => {
+  it('answers a repeated anonymous read from the cache, without Payload', async () => {
+    await create(api, admin.token, 'products', product({ title: 'Cached lamp' }))
+    const first = await api<List>('/api/products?limit=5&sort=price')
+    expect(first.headers.get('x-cache')).toBe('MISS')
+    const before = reads.count
+    const second = await api<List>('/api/products?limit=5&sort=price')
+    expect(second.headers.get('x-cache')).toBe('HIT')
+    expect(second.text).toBe(first.text)
+    expect(second.headers.get('content-type')).toContain('application/json')
+    expect(second.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(second.headers.get('x-request-id')).toBeTruthy()
+    expect(reads.count).toBe(before)
+  })
+
+  it('ignores the order of query parameters', async () => {
+    expect(await cacheState('/api/products?depth=0&limit=3&sort=-price')).toBe('MISS')
+    expect(await cacheState('/api/products?sort=-price&limit=3&depth=0')).toBe('HIT')
+    expect(await cacheState('/api/products?limit=3&depth=0&sort=-price')).toBe('HIT')
+    expect(await cacheState('/api/products?limit=3&depth=0&sort=price')).toBe('MISS')
+  })
+
+  it('keeps customers apart from anonymous readers and never caches for admins', async () => {
+    expect(await cacheState('/api/brands?limit=7')).toBe('MISS')
+    expect(await cacheState('/api/brands?limit=7', customer.token)).toBe('MISS')
+    expect(await cacheState('/api/brands?limit=7', customer.token)).toBe('HIT')
+    expect(await cacheState('/api/brands?limit=7', admin.token)).toBe('BYPASS')
+    expect(await cacheState('/api/brands?limit=7', admin.token)).toBe('BYPASS')
+    expect(await cacheState('/api/brands?limit=7', 'forged.token.value')).toBe('HIT')
+  })
+
+  it('does not cache errors, other routes or writes', async () => {
+    expect(await cacheState('/api/products/999999')).toBe('MISS')
+    expect(await cacheState('/api/products/999999')).toBe('MISS')
+    expect(await cacheState('/api/health')).toBeNull()
+    expect(await cacheState('/api/users/me')).toBeNull()
+  })
+
+  it('never hands an admin answer (drafts) to anyone else', async () => {
+    const draft = await create(
+      api,
+      admin.token,
+      'products',
+      product({ title: 'Unreleased', status: 'draft' }),
+    )
+    const path = `/api/products/${draft.id}`
+    expect((await api(path, { token: admin.token })).status).toBe(200)
+    const anonymous = await api(path)
+    expect(anonymous.status).toBe(404)
+    expect(anonymous.headers.get('x-cache')).toBe('MISS')
+    const list = await api<List>('/api/products?limit=100&where[title][equals]=Unreleased')
+    expect(list.body.docs).toEqual([])
+  })
+})
+
+describe('one request fills a missing key', () => {
+  it('20 concurrent reads of a cold key cost one Payload read', async () => {
+    const before = reads.count
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => api<List>('/api/products?limit=2&sort=title&depth=1')),
+    )
+    expect(answers.every((answer) => answer.status === 200)).toBe(true)
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1)
+    expect(answers.filter((answer) => answer.headers.get('x-cache') === 'MISS')).toHaveLength(1)
+    expect(reads.count - before).toBe(1)
+  })
+})
+
+describe('writes invalidate at once', () => {
+  let doc: Doc
+  const path = () => `/api/products/${doc.id}?depth=1`
+
+  beforeAll(async () => {
+    doc = await create(api, admin.token, 'products', product({ title: 'Before' }))
+  })
+
+  const warm = async (url: string): Promise<void> => {
+    await api(url)
+    expect(await cacheState(url)).toBe('HIT')
+  }
+
+  it('update', async () => {
+    await warm(path())
+    await api(`/api/products/${doc.id}`, { method: 'PATCH', token: admin.token, json: { title: 'After' } })
+    const next = await api<Doc>(path())
+    expect(next.headers.get('x-cache')).toBe('MISS')
+    expect(next.body.title).toBe('After')
+  })
+
+  it('stock change', async () => {
+    await warm(path())
+    await api(`/api/products/${doc.id}`, { method: 'PATCH', token: admin.token, json: { stock: 3 } })
+    expect((await api<Doc>(path())).body.stock).toBe(3)
+  })
+
+  it('create shows up in a cached list', async () => {
+    const list = '/api/products?limit=100&where[title][like]=Fresh'
+    await warm(list)
+    await create(api, admin.token, 'products', product({ title: 'Fresh arrival' }))
+    expect((await api<List>(list)).body.docs.map((entry) => entry.title)).toContain('Fresh arrival')
+  })
+
+  it('trash, restore and delete', async () => {
+    await warm(path())
+    await api(`/api/products/${doc.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { deletedAt: new Date().toISOString() },
+    })
+    expect((await api(path())).status).toBe(404)
+    await warm('/api/products?limit=100&where[title][equals]=After')
+    await api(`/api/products/${doc.id}?trash=true`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { deletedAt: null },
+    })
+    expect((await api(path())).status).toBe(200)
+    expect((await api<List>('/api/products?limit=100&where[title][equals]=After')).body.totalDocs).toBe(1)
+    await warm(path())
+    await api(`/api/products/${doc.id}`, { method: 'DELETE', token: admin.token })
+    expect((await api(path())).status).toBe(404)
+  })
+
+  it('a brand or category rename shows in populated products', async () => {
+    const brand = await create(api, admin.token, 'brands', { name: 'Old brand' })
+    const category = await create(api, admin.token, 'categories', { name: 'Old category' })
+    const item = await create(
+      api,
+      admin.token,
+      'products',
+      product({ brand: brand.id, categories: [category.id] }),
+    )
+    const url = `/api/products/${item.id}?depth=1`
+    await warm(url)
+    await api(`/api/brands/${brand.id}`, { method: 'PATCH', token: admin.token, json: { name: 'New brand' } })
+    expect(((await api<Doc>(url)).body.brand as Doc).name).toBe('New brand')
+    await warm(url)
+    await api(`/api/categories/${category.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { name: 'New category' },
+    })
+    expect(((await api<Doc>(url)).body.categories as Doc[])[0]?.name).toBe('New category')
+  })
+
+  it('a replaced image', async () => {
+    const upload = async (method: string, target: string, colour: string) => {
+      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: colour } })
+        .png()
+        .toBuffer()
+      const form = new FormData()
+      form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `${colour.slice(1)}.png`)
+      return api<{ doc: Doc }>(target, { method, token: admin.token, body: form })
+    }
+    const image = (await upload('POST', '/api/media', '#112233')).body.doc
+    const item = await create(api, admin.token, 'products', product({ mainImage: image.id }))
+    const url = `/api/products/${item.id}?depth=1`
+    await warm(url)
+    const replaced = await upload('PATCH', `/api/media/${image.id}`, '#445566')
+    expect(replaced.status).toBe(200)
+    const after = await api<Doc>(url)
+    expect(after.headers.get('x-cache')).toBe('MISS')
+    expect((after.body.mainImage as Doc).filename).toBe(replaced.body.doc.filename)
+  })
+
+  it('GraphQL mutations', async () => {
+    const item = await create(api, admin.token, 'products', product({ title: 'Via GraphQL' }))
+    const url = `/api/products/${item.id}`
+    await warm(url)
+    const res = await api('/api/graphql', {
+      token: admin.token,
+      json: {
+        query: `mutation { updateProduct(id: ${JSON.stringify(item.id)}, data: { title: "Changed by GraphQL" }) { title } }`,
+      },
+    })
+    expect(res.status).toBe(200)
+    expect((await api<Doc>(url)).body.title).toBe('Changed by GraphQL')
+  })
+})
