@@ -6,10 +6,15 @@ import { buildConfig } from 'payload'
 import sharp from 'sharp'
 
 import { Brands } from './collections/Brands'
+import { Carts } from './collections/Carts'
 import { Categories } from './collections/Categories'
+import { Coupons } from './collections/Coupons'
 import { Media } from './collections/Media'
+import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
+import { CouponUsages, Counters, IdempotencyKeys } from './collections/system'
 import { Users } from './collections/Users'
+import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
 import { ready } from './endpoints/ready'
 import { guardEveryCollection } from './hooks/everyCollection'
@@ -19,6 +24,7 @@ import { emailAdapter } from './src/email/adapter'
 import { logger } from './src/logger'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
+const storeErrorLevels: Record<string, 'info'> = { StoreError: 'info' }
 const config = env()
 
 export default buildConfig({
@@ -31,8 +37,20 @@ export default buildConfig({
     // The built-in icon: Gravatar would leak operators' email hashes and break the CSP.
     avatar: 'default',
   },
-  collections: [Products, Categories, Brands, Media, Users],
-  endpoints: [health, ready],
+  collections: [
+    Products,
+    Categories,
+    Brands,
+    Media,
+    Orders,
+    Carts,
+    Coupons,
+    Users,
+    Counters,
+    CouponUsages,
+    IdempotencyKeys,
+  ],
+  endpoints: [health, ready, checkoutEndpoint],
   plugins: [guardEveryCollection],
   db: databaseAdapter(config.DATABASE_URI),
   editor: lexicalEditor(),
@@ -48,6 +66,9 @@ export default buildConfig({
     disablePlaygroundInProduction: true,
   },
   telemetry: false,
+  // Client errors the store raises on purpose (409 out of stock, …) are not server errors:
+  // the request log already records them.
+  loggingLevels: { ...storeErrorLevels },
   typescript: {
     outputFile: path.join(dirname, 'payload-types.ts'),
   },

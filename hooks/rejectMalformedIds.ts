@@ -1,5 +1,7 @@
-import { isValidID, NotFound } from 'payload'
+import { NotFound } from 'payload'
 import type { CollectionBeforeOperationHook } from 'payload'
+
+import { isDocumentId } from '../src/db/ids'
 
 // An id the database cannot even parse (`/api/users/abc` on an integer key) would reach the
 // SQL adapters as a failing query and answer 500. No document has such an id: 404.
@@ -7,11 +9,6 @@ export const rejectMalformedIds: CollectionBeforeOperationHook = ({ args, collec
   const id: unknown = 'id' in args ? args.id : undefined
   if (id === undefined || id === null) return args
   if (collection.flattenedFields.some((field) => field.name === 'id')) return args
-  const valid =
-    req.payload.db.defaultIDType === 'number'
-      ? (typeof id === 'number' && Number.isSafeInteger(id)) ||
-        (typeof id === 'string' && /^\d{1,15}$/.test(id))
-      : (typeof id === 'string' || typeof id === 'number') && isValidID(String(id), 'ObjectID')
-  if (!valid) throw new NotFound(req.t)
+  if (!isDocumentId(req.payload, id)) throw new NotFound(req.t)
   return args
 }

@@ -1,5 +1,6 @@
 import * as migration_20261201_082448_initial from './20261201_082448_initial';
 import * as migration_20261201_084440_catalog from './20261201_084440_catalog';
+import * as migration_20261201_090714_orders from './20261201_090714_orders';
 
 export const migrations = [
   {
@@ -10,6 +11,11 @@ export const migrations = [
   {
     up: migration_20261201_084440_catalog.up,
     down: migration_20261201_084440_catalog.down,
-    name: '20261201_084440_catalog'
+    name: '20261201_084440_catalog',
+  },
+  {
+    up: migration_20261201_090714_orders.up,
+    down: migration_20261201_090714_orders.down,
+    name: '20261201_090714_orders'
   },
 ];

@@ -1,3 +1,5 @@
+import type { Payload } from 'payload'
+
 import type { Mailbox } from './mailbox'
 import type { Api } from './http'
 import { tokenFrom } from './http'
@@ -35,4 +37,25 @@ export async function verifiedCustomer(api: Api, mailbox: Mailbox, prefix = 'cus
   const verified = await api(`/api/users/verify/${tokenFrom(mail.text)}`, { method: 'POST' })
   if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${verified.text}`)
   return { id: res.body.doc.id, email, password, token: await login(api, email, password) }
+}
+
+/** Many customers fast: created verified through the Local API, logged in over HTTP. */
+export async function customersViaLocalApi(
+  payload: Payload,
+  api: Api,
+  count: number,
+  prefix = 'racer',
+): Promise<Account[]> {
+  const password = 'racer-pass-123'
+  const accounts: Account[] = []
+  for (let i = 0; i < count; i++) {
+    const email = uniqueEmail(prefix)
+    const user = await payload.create({
+      collection: 'users',
+      data: { email, password, roles: ['customer'], _verified: true },
+      disableVerificationEmail: true,
+    })
+    accounts.push({ id: user.id, email, password, token: await login(api, email, password) })
+  }
+  return accounts
 }

@@ -1,0 +1,45 @@
+import { ValidationError } from 'payload'
+import type { CollectionBeforeChangeHook } from 'payload'
+
+import type { Order } from '../../../payload-types'
+import { StoreError } from '../../../src/errors'
+import { canMove, paymentAfter } from '../../../src/orders/transitions'
+
+/**
+ * Every status change, whoever makes it, passes here: it must be an allowed move, it is claimed
+ * with a conditional update (two concurrent changes from the same status: one wins, the other
+ * gets 409), it is appended to `statusHistory`, and its payment consequence is applied.
+ */
+export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
+  data,
+  operation,
+  originalDoc,
+  req,
+}) => {
+  if (operation !== 'update' || !originalDoc || !data.status || data.status === originalDoc.status)
+    return data
+  const from = originalDoc.status
+  const to = data.status
+  if (!canMove(from, to)) {
+    throw new ValidationError({
+      collection: 'orders',
+      errors: [{ path: 'status', message: `An order cannot go from ${from} to ${to}.` }],
+    })
+  }
+  const claimed = await req.payload.db.updateOne({
+    collection: 'orders',
+    where: { and: [{ id: { equals: originalDoc.id } }, { status: { equals: from } }] },
+    data: { status: to },
+    options: { atomic: true },
+    req,
+  })
+  if (!claimed) throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
+  return {
+    ...data,
+    paymentStatus: paymentAfter(originalDoc, to),
+    statusHistory: [
+      ...(originalDoc.statusHistory ?? []),
+      { from, to, by: req.user?.id ?? null, at: new Date().toISOString() },
+    ],
+  }
+}

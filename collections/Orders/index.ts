@@ -1,0 +1,150 @@
+import type { CollectionConfig, Field } from 'payload'
+
+import { adminOnly, adminOrOwner } from '../../src/access'
+import { ORDER_STATUSES } from '../../src/orders/transitions'
+import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
+import { applyStatusChange } from './hooks/applyStatusChange'
+import { releaseOnCancel } from './hooks/releaseOnCancel'
+
+const fixed = { create: () => false, update: () => false }
+const money = (name: string): Field => ({
+  name,
+  type: 'number',
+  required: true,
+  access: fixed,
+  admin: { readOnly: true },
+})
+
+// Orders are created by checkout only (src/checkout); afterwards only their status moves, through
+// src/orders/transitions.ts. Everything else is a snapshot of the moment of purchase.
+export const Orders: CollectionConfig = {
+  slug: 'orders',
+  admin: {
+    useAsTitle: 'orderNumber',
+    group: 'Sales',
+    defaultColumns: [
+      'orderNumber',
+      'customer',
+      'status',
+      'paymentStatus',
+      'paymentMethod',
+      'total',
+      'createdAt',
+    ],
+    listSearchableFields: ['orderNumber', 'couponCode'],
+  },
+  access: { read: adminOrOwner('customer'), create: () => false, update: adminOnly, delete: adminOnly },
+  endpoints: [cancelOrderEndpoint],
+  hooks: { beforeChange: [applyStatusChange], afterChange: [releaseOnCancel] },
+  fields: [
+    {
+      name: 'orderNumber',
+      type: 'text',
+      required: true,
+      unique: true,
+      index: true,
+      access: fixed,
+      admin: { readOnly: true },
+    },
+    {
+      name: 'status',
+      type: 'select',
+      required: true,
+      defaultValue: 'pending',
+      index: true,
+      options: ORDER_STATUSES.map((value) => ({ label: value[0]?.toUpperCase() + value.slice(1), value })),
+      admin: {
+        position: 'sidebar',
+        description: 'pending → processing → shipped → delivered; pending/processing → cancelled.',
+      },
+    },
+    {
+      name: 'paymentStatus',
+      type: 'select',
+      required: true,
+      defaultValue: 'unpaid',
+      index: true,
+      options: ['unpaid', 'paid', 'failed', 'refunded'],
+      access: fixed,
+      admin: { position: 'sidebar', readOnly: true },
+    },
+    {
+      name: 'paymentMethod',
+      type: 'select',
+      required: true,
+      options: [
+        { label: 'Cash on delivery', value: 'cod' },
+        { label: 'Card (Stripe)', value: 'card' },
+      ],
+      access: fixed,
+      admin: { position: 'sidebar', readOnly: true },
+    },
+    {
+      name: 'customer',
+      type: 'relationship',
+      relationTo: 'users',
+      required: true,
+      index: true,
+      access: fixed,
+      admin: { position: 'sidebar', readOnly: true },
+    },
+    {
+      name: 'items',
+      type: 'array',
+      required: true,
+      minRows: 1,
+      access: fixed,
+      admin: { readOnly: true },
+      fields: [
+        { name: 'product', type: 'relationship', relationTo: 'products' },
+        { name: 'title', type: 'text', required: true },
+        { name: 'sku', type: 'text', required: true },
+        { name: 'unitPrice', type: 'number', required: true },
+        { name: 'quantity', type: 'number', required: true },
+        { name: 'lineTotal', type: 'number', required: true },
+      ],
+    },
+    { type: 'row', fields: [money('subtotal'), money('discount'), money('shipping'), money('total')] },
+    {
+      type: 'row',
+      fields: [
+        { name: 'currency', type: 'text', required: true, access: fixed, admin: { readOnly: true } },
+        { name: 'couponCode', type: 'text', access: fixed, admin: { readOnly: true } },
+        {
+          name: 'coupon',
+          type: 'relationship',
+          relationTo: 'coupons',
+          access: fixed,
+          admin: { readOnly: true },
+        },
+      ],
+    },
+    {
+      name: 'shippingAddress',
+      type: 'group',
+      access: fixed,
+      admin: { readOnly: true },
+      fields: [
+        { name: 'name', type: 'text', required: true },
+        { name: 'line1', type: 'text', required: true },
+        { name: 'line2', type: 'text' },
+        { name: 'city', type: 'text', required: true },
+        { name: 'postalCode', type: 'text', required: true },
+        { name: 'country', type: 'text', required: true },
+        { name: 'phone', type: 'text' },
+      ],
+    },
+    {
+      name: 'statusHistory',
+      type: 'array',
+      access: fixed,
+      admin: { readOnly: true },
+      fields: [
+        { name: 'from', type: 'text' },
+        { name: 'to', type: 'text', required: true },
+        { name: 'by', type: 'relationship', relationTo: 'users' },
+        { name: 'at', type: 'date', required: true },
+      ],
+    },
+  ],
+}

@@ -1,0 +1,55 @@
+import type { CollectionConfig } from 'payload'
+
+import { adminOnly } from '../src/access'
+
+// Bookkeeping the checkout needs to stay correct across requests and instances. Each row is
+// changed only by single conditional statements (see src/checkout), never read-modify-write.
+
+const systemAccess = { read: adminOnly, create: adminOnly, update: adminOnly, delete: adminOnly }
+const hidden = { group: 'System', hidden: ({ user }: { user: unknown }) => !user }
+
+/** Named counters (order numbers). */
+export const Counters: CollectionConfig = {
+  slug: 'counters',
+  admin: { ...hidden, useAsTitle: 'name' },
+  access: systemAccess,
+  fields: [
+    { name: 'name', type: 'text', required: true, unique: true, index: true },
+    { name: 'value', type: 'number', required: true, defaultValue: 0 },
+  ],
+}
+
+/** How often one customer used one coupon, for `maxUsesPerCustomer`. */
+export const CouponUsages: CollectionConfig = {
+  slug: 'coupon-usages',
+  admin: { ...hidden, useAsTitle: 'key' },
+  access: systemAccess,
+  fields: [
+    { name: 'key', type: 'text', required: true, unique: true, index: true },
+    { name: 'coupon', type: 'relationship', relationTo: 'coupons', required: true, index: true },
+    { name: 'customer', type: 'relationship', relationTo: 'users', required: true, index: true },
+    { name: 'count', type: 'number', required: true, defaultValue: 0 },
+  ],
+}
+
+/** `Idempotency-Key`s of checkouts: the first answer, stored, replayed to retries. */
+export const IdempotencyKeys: CollectionConfig = {
+  slug: 'idempotency-keys',
+  admin: { ...hidden, useAsTitle: 'key', defaultColumns: ['key', 'state', 'status', 'createdAt'] },
+  access: systemAccess,
+  fields: [
+    { name: 'key', type: 'text', required: true, unique: true, index: true },
+    { name: 'customer', type: 'relationship', relationTo: 'users', required: true, index: true },
+    { name: 'requestHash', type: 'text', required: true },
+    {
+      name: 'state',
+      type: 'select',
+      required: true,
+      defaultValue: 'processing',
+      options: ['processing', 'done'],
+    },
+    { name: 'status', type: 'number' },
+    { name: 'response', type: 'json' },
+    { name: 'order', type: 'relationship', relationTo: 'orders' },
+  ],
+}

@@ -1,0 +1,39 @@
+import type { Endpoint } from 'payload'
+
+import { isAdmin } from '../src/access'
+import { isDocumentId } from '../src/db/ids'
+import { StoreError } from '../src/errors'
+import { requireUser } from '../src/http/input'
+import { CANCELLABLE_BY_OWNER } from '../src/orders/transitions'
+
+/** POST /api/orders/:id/cancel — the owner while pending/processing, or an admin. */
+export const cancelOrderEndpoint: Endpoint = {
+  path: '/:id/cancel',
+  method: 'post',
+  handler: async (req) => {
+    requireUser(req)
+    const id = req.routeParams?.id
+    if (typeof id !== 'string' || !isDocumentId(req.payload, id))
+      throw new StoreError('NOT_FOUND', 'Order not found.')
+    // Read with the caller's access: another customer's order is a 404, like any order that does not exist.
+    const order = await req.payload
+      .findByID({ collection: 'orders', id, depth: 0, overrideAccess: false, req, disableErrors: true })
+      .catch(() => null)
+    if (!order) throw new StoreError('NOT_FOUND', 'Order not found.')
+    if (!CANCELLABLE_BY_OWNER.includes(order.status)) {
+      throw new StoreError('CONFLICT', `This order is ${order.status} and can no longer be cancelled.`, {
+        status: order.status,
+      })
+    }
+    const cancelled = await req.payload.update({
+      collection: 'orders',
+      id: order.id,
+      data: { status: 'cancelled' },
+      depth: 0,
+      req,
+      // Customers cannot update orders; this one change is theirs to make, and the status hook checks it.
+      overrideAccess: true,
+    })
+    return Response.json({ order: cancelled, cancelledBy: isAdmin(req) ? 'admin' : 'customer' })
+  },
+}

@@ -1,0 +1,50 @@
+import type { Endpoint } from 'payload'
+import { z } from 'zod'
+
+import { checkout } from '../src/checkout/checkout'
+import { idempotent } from '../src/checkout/idempotency'
+import { parseBody, requireUser } from '../src/http/input'
+
+const text = (max: number) => z.string().trim().min(1).max(max)
+
+const ShippingAddress = z.strictObject({
+  name: text(120),
+  line1: text(200),
+  line2: z.string().trim().max(200).optional(),
+  city: text(100),
+  postalCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, 'must be a postal code'),
+  country: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code')
+    .transform((code) => code.toUpperCase()),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{5,30}$/, 'must be a phone number')
+    .optional(),
+})
+
+const Checkout = z.strictObject({ paymentMethod: z.enum(['cod', 'card']), shippingAddress: ShippingAddress })
+
+/** POST /api/checkout — see src/checkout/checkout.ts. */
+export const checkoutEndpoint: Endpoint = {
+  path: '/checkout',
+  method: 'post',
+  handler: async (req) => {
+    const user = requireUser(req)
+    const input = await parseBody(req, Checkout)
+    const key = req.headers.get('idempotency-key') ?? undefined
+    const outcome = await idempotent(req, user.id, key, input, async () => {
+      const order = await checkout(req, {
+        ...input,
+        shippingAddress: { line2: null, phone: null, ...input.shippingAddress },
+      })
+      return { status: 201, body: { order }, order: order.id }
+    })
+    return Response.json(outcome.body, { status: outcome.status })
+  },
+}

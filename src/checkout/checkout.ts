@@ -1,0 +1,157 @@
+import { commitTransaction, initTransaction, killTransaction } from 'payload'
+import type { PayloadRequest } from 'payload'
+
+import type { Order } from '../../payload-types'
+import { invalidateCatalog } from '../cache'
+import { loadCart } from '../cart/operations'
+import { priceCart } from '../cart/pricing'
+import { env } from '../config/env'
+import { customerCouponProblem } from '../coupons/applicability'
+import { StoreError } from '../errors'
+import { logger } from '../logger'
+import {
+  ensureCouponUsage,
+  nextCounter,
+  returnCouponUse,
+  returnCustomerCouponUse,
+  returnStock,
+  takeCouponUse,
+  takeCustomerCouponUse,
+  takeStock,
+} from './inventory'
+
+export type ShippingAddress = Order['shippingAddress']
+export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
+
+export const formatOrderNumber = (value: number): string => `ORD-${String(value).padStart(6, '0')}`
+
+/**
+ * Cart → order, all or nothing. The cart is priced again from the catalog; then stock and coupon
+ * uses are taken by conditional single-statement updates (so no amount of concurrency, on any
+ * number of instances, oversells or over-uses), the order is written with a snapshot of its lines,
+ * and the cart is emptied. Inside a transaction where the adapter has them (PostgreSQL, MongoDB),
+ * a failure rolls everything back; without one (SQLite), each step taken is given back in reverse.
+ */
+export async function checkout(req: PayloadRequest, input: CheckoutInput): Promise<Order> {
+  const user = req.user
+  if (!user) throw new StoreError('UNAUTHORIZED', 'Log in to check out.')
+  if (input.paymentMethod === 'card') {
+    throw new StoreError(
+      'PAYMENT_UNAVAILABLE',
+      env().STRIPE_SECRET_KEY
+        ? 'Card payments are not available on this store yet; choose cash on delivery.'
+        : 'Card payments are not configured on this store (STRIPE_SECRET_KEY is unset); choose cash on delivery.',
+    )
+  }
+
+  const cart = await loadCart(req)
+  const priced = await priceCart(cart, req)
+  if (priced.lines.length === 0) throw new StoreError('BAD_REQUEST', 'Your cart is empty.')
+  const blocked = priced.lines.filter((line) => line.issue !== null)
+  if (blocked.length > 0) {
+    throw new StoreError('CART_UNAVAILABLE', blocked.map((line) => line.issue).join(' '), {
+      products: blocked.map((line) => ({ product: line.productId, issue: line.issue })),
+    })
+  }
+  const coupon = priced.coupon
+  if (coupon) {
+    const problem = priced.couponIssue ?? (await customerCouponProblem(coupon, user.id, req))
+    if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem, { coupon: coupon.code })
+    if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, user.id)
+  }
+  // Reserved before the transaction: a counter row held until commit would serialise checkouts.
+  const orderNumber = formatOrderNumber(await nextCounter(req, 'orders'))
+
+  const shouldCommit = await initTransaction(req)
+  // Payload leaves a promise of `null` on req when the adapter runs without transactions (SQLite).
+  const transaction = req.transactionID instanceof Promise ? await req.transactionID : req.transactionID
+  if (!transaction) delete req.transactionID
+  const inTransaction = Boolean(transaction)
+  const undo: (() => Promise<void>)[] = []
+  try {
+    // A fixed order (by product id) so that concurrent checkouts lock rows in the same sequence.
+    const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
+    for (const line of lines) {
+      if (!(await takeStock(req, line.productId, line.quantity))) {
+        throw new StoreError(
+          'INSUFFICIENT_STOCK',
+          `${line.product?.title ?? 'A product'} is no longer in stock in that quantity.`,
+          {
+            product: line.productId,
+          },
+        )
+      }
+      undo.push(() => returnStock(req, line.productId, line.quantity))
+    }
+    if (coupon) {
+      if (!(await takeCouponUse(req, coupon.id, coupon.maxUses))) {
+        throw new StoreError('COUPON_UNAVAILABLE', 'This coupon has been used up.', { coupon: coupon.code })
+      }
+      undo.push(() => returnCouponUse(req, coupon.id))
+      if (typeof coupon.maxUsesPerCustomer === 'number') {
+        if (!(await takeCustomerCouponUse(req, coupon.id, user.id, coupon.maxUsesPerCustomer))) {
+          throw new StoreError(
+            'COUPON_UNAVAILABLE',
+            'You have already used this coupon as often as it allows.',
+            {
+              coupon: coupon.code,
+            },
+          )
+        }
+        undo.push(() => returnCustomerCouponUse(req, coupon.id, user.id))
+      }
+    }
+
+    const at = new Date().toISOString()
+    const order = await req.payload.create({
+      collection: 'orders',
+      data: {
+        orderNumber,
+        customer: user.id,
+        items: priced.lines.map((line) => ({
+          product: line.productId,
+          title: line.product?.title ?? '',
+          sku: line.product?.sku ?? '',
+          unitPrice: line.unitPrice,
+          quantity: line.quantity,
+          lineTotal: line.lineTotal,
+        })),
+        subtotal: priced.subtotal,
+        discount: priced.discount,
+        shipping: priced.shipping,
+        total: priced.total,
+        currency: priced.currency,
+        couponCode: coupon?.code ?? null,
+        coupon: coupon?.id ?? null,
+        paymentMethod: input.paymentMethod,
+        paymentStatus: 'unpaid',
+        status: 'pending',
+        shippingAddress: input.shippingAddress,
+        statusHistory: [{ from: null, to: 'pending', by: user.id, at }],
+      },
+      depth: 0,
+      req,
+    })
+    await req.payload.update({
+      collection: 'carts',
+      id: cart.id,
+      data: { items: [], coupon: null },
+      depth: 0,
+      req,
+    })
+    if (shouldCommit) await commitTransaction(req)
+    await invalidateCatalog()
+    return order
+  } catch (error) {
+    if (inTransaction) {
+      await killTransaction(req)
+    } else {
+      for (const step of undo.reverse()) {
+        await step().catch((undoError: unknown) =>
+          logger.error({ err: undoError }, 'checkout: undo step failed'),
+        )
+      }
+    }
+    throw error
+  }
+}

@@ -1,0 +1,32 @@
+import type { Order } from '../../payload-types'
+
+// Every order status rule lives here: which moves are allowed, and what follows from them.
+
+export type OrderStatus = Order['status']
+export type PaymentStatus = Order['paymentStatus']
+
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['processing', 'cancelled'],
+  processing: ['shipped', 'cancelled'],
+  shipped: ['delivered'],
+  delivered: [],
+  cancelled: [],
+}
+
+export const ORDER_STATUSES = Object.keys(NEXT) as OrderStatus[]
+
+export function canMove(from: OrderStatus, to: OrderStatus): boolean {
+  return NEXT[from].includes(to)
+}
+
+/** Statuses from which the owner may still cancel. */
+export const CANCELLABLE_BY_OWNER: readonly OrderStatus[] = ['pending', 'processing']
+
+/** Payment consequence of a move: a delivered cash-on-delivery order has been paid. */
+export function paymentAfter(
+  order: Pick<Order, 'paymentMethod' | 'paymentStatus'>,
+  to: OrderStatus,
+): PaymentStatus {
+  if (to === 'delivered' && order.paymentMethod === 'cod') return 'paid'
+  return order.paymentStatus
+}
