@@ -61,7 +61,48 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
   }
   // Reserved before the transaction: a counter row held until commit would serialise checkouts.
   const orderNumber = formatOrderNumber(await nextCounter(req, 'orders'))
+  const placement: Placement = { req, cart, priced, coupon, user, orderNumber, input }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await placeOrder(placement)
+    } catch (error) {
+      // MongoDB aborts one of two transactions writing the same document, PostgreSQL may pick a
+      // deadlock victim: both were rolled back whole, so trying again is safe.
+      if (attempt >= 3 || !isTransient(error)) throw error
+      logger.warn({ attempt }, 'checkout: transaction conflict, retrying')
+    }
+  }
+}
 
+type Placement = {
+  req: PayloadRequest
+  cart: Awaited<ReturnType<typeof loadCart>>
+  priced: Awaited<ReturnType<typeof priceCart>>
+  coupon: Awaited<ReturnType<typeof priceCart>>['coupon']
+  user: NonNullable<PayloadRequest['user']>
+  orderNumber: string
+  input: CheckoutInput
+}
+
+function isTransient(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const labels =
+    'errorLabelSet' in error && error.errorLabelSet instanceof Set ? error.errorLabelSet : undefined
+  const code = 'code' in error ? error.code : undefined
+  return (
+    Boolean(labels?.has('TransientTransactionError')) || code === 112 || code === '40001' || code === '40P01'
+  )
+}
+
+async function placeOrder({
+  req,
+  cart,
+  priced,
+  coupon,
+  user,
+  orderNumber,
+  input,
+}: Placement): Promise<Order> {
   const shouldCommit = await initTransaction(req)
   // Payload leaves a promise of `null` on req when the adapter runs without transactions (SQLite).
   const transaction = req.transactionID instanceof Promise ? await req.transactionID : req.transactionID
