@@ -89,9 +89,10 @@ function isTransient(error: unknown): boolean {
   const labels =
     'errorLabelSet' in error && error.errorLabelSet instanceof Set ? error.errorLabelSet : undefined
   const code = 'code' in error ? error.code : undefined
-  return (
-    Boolean(labels?.has('TransientTransactionError')) || code === 112 || code === '40001' || code === '40P01'
-  )
+  if (labels?.has('TransientTransactionError') || code === 112 || code === '40001' || code === '40P01')
+    return true
+  // Drizzle wraps the driver's error.
+  return 'cause' in error && error.cause !== error ? isTransient(error.cause) : false
 }
 
 async function placeOrder({
