@@ -76,11 +76,12 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/ready',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-# Equivalent to `npm start` (NODE_ENV=production node --import tsx src/server.ts) but without npm
+# Equivalent to `npm start` (NODE_ENV=production node --conditions=production --import tsx
+# src/server.ts) but without npm
 # and its shell: `npm start` runs the server under `sh -c` under npm, which does not
 # reliably pass SIGTERM on, so `docker stop` would wait out the grace period and SIGKILL the
 # server mid-request. With `node --import tsx` the server is the only process and receives the
 # signal itself; src/server.ts then drains in-flight requests and closes the database and Redis.
 # Run it with an init process (`init: true` in compose, `docker run --init`) so that PID 1 reaps
 # zombies and forwards signals.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "--conditions=production", "--import", "tsx", "src/server.ts"]

@@ -8,6 +8,9 @@ import os from 'node:os'
 import path from 'node:path'
 
 const check = process.argv.includes('--check')
+// lexical's `node` entry loads itself with a top-level await that Node 20 sometimes never settles
+// (exit 13); its production build has none. See README "Node 20 and lexical".
+const NODE_CONDITIONS = '--conditions=production'
 const name = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'schema'
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'migrate-'))
 // migrate:create reads the previous migration's snapshot, not a live database: these URIs are never dialled.
@@ -22,7 +25,7 @@ for (const [kind, uri] of Object.entries(adapters)) {
   const before = new Set(readdirSync(dir))
   const index = readFileSync(path.join(dir, 'index.ts'), 'utf8')
   const result = spawnSync('npx', ['payload', 'migrate:create', name, '--skip-empty'], {
-    env: { ...process.env, DATABASE_URI: uri, NODE_ENV: 'development', PAYLOAD_MIGRATING: 'true' },
+    env: { ...process.env, DATABASE_URI: uri, NODE_ENV: 'development', PAYLOAD_MIGRATING: 'true', NODE_OPTIONS: NODE_CONDITIONS },
     encoding: 'utf8',
     // No terminal: a question from drizzle-kit (a rename?) ends the run instead of waiting.
     stdio: ['ignore', 'pipe', 'pipe'],

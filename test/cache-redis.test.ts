@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import path from 'node:path'
-
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 
 import { create, product } from './helpers/catalog'
@@ -10,6 +6,8 @@ import { client } from './helpers/http'
 import type { Api } from './helpers/http'
 import { startTestServer } from './helpers/server'
 import type { TestServer } from './helpers/server'
+import { startInstance } from './helpers/instance'
+import type { Instance } from './helpers/instance'
 import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
 import { firstAdmin } from './helpers/users'
 import type { Account } from './helpers/users'
@@ -18,44 +16,12 @@ import type { Account } from './helpers/users'
 // server instance (a separate process) on the same database and Redis.
 
 const hasRedis = available('redis-server')
-const root = path.resolve(import.meta.dirname, '..')
 
 let redisServer: PrivateRedis
 let server: TestServer
 let api: Api
 let admin: Account
-let second: { child: ChildProcess; api: Api; output: () => string } | undefined
-
-async function startSecondInstance(env: Record<string, string>): Promise<NonNullable<typeof second>> {
-  const port = await freePort()
-  let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SERVE_ADMIN: 'false',
-      NODE_ENV: 'test',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const url = `http://127.0.0.1:${port}`
-  const up = await eventually(
-    () =>
-      fetch(`${url}/api/ready`).then(
-        (res) => res.ok,
-        () => false,
-      ),
-    (ok) => ok,
-    60_000,
-  )
-  if (!up) throw new Error(`second instance did not start:\n${output}`)
-  return { child, api: client(url), output: () => output }
-}
+let second: Instance | undefined
 
 describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
   beforeAll(async () => {
@@ -64,7 +30,7 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
     server = await startTestServer({ REDIS_URL: redisServer.url })
     api = client(server.url)
     admin = await firstAdmin(api)
-    second = await startSecondInstance({
+    second = await startInstance({
       DATABASE_URI: process.env.DATABASE_URI ?? '',
       PAYLOAD_SECRET: process.env.PAYLOAD_SECRET ?? '',
       REDIS_URL: redisServer.url,
@@ -73,7 +39,7 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
   }, 90_000)
 
   afterAll(async () => {
-    second?.child.kill('SIGTERM')
+    await second?.stop()
     await server?.stop()
     await redisServer?.stop()
   })

@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import path from 'node:path'
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { create, product } from './helpers/catalog'
@@ -9,7 +5,8 @@ import { client } from './helpers/http'
 import type { Api } from './helpers/http'
 import { startTestServer } from './helpers/server'
 import type { TestServer } from './helpers/server'
-import { eventually, freePort } from './helpers/services'
+import { startInstance } from './helpers/instance'
+import type { Instance } from './helpers/instance'
 import { addToCart, checkoutCod } from './helpers/shop'
 import type { CartView, OrderView } from './helpers/shop'
 import { customersViaLocalApi, firstAdmin } from './helpers/users'
@@ -17,46 +14,21 @@ import type { Account } from './helpers/users'
 
 // Real parallel HTTP requests against real databases; on PostgreSQL also across two instances.
 
-const root = path.resolve(import.meta.dirname, '..')
-
 let server: TestServer
 let api: Api
 let admin: Account
-let second: { child: ChildProcess; api: Api } | undefined
+let second: Instance | undefined
 
 beforeAll(async () => {
   server = await startTestServer()
   api = client(server.url)
   admin = await firstAdmin(api)
   // A second instance (its own process) on the same database.
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SERVE_ADMIN: 'false',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const url = `http://127.0.0.1:${port}`
-  await eventually(
-    () =>
-      fetch(`${url}/api/ready`).then(
-        (res) => res.ok,
-        () => false,
-      ),
-    Boolean,
-    60_000,
-  )
-  second = { child, api: client(url) }
+  second = await startInstance()
 }, 90_000)
 
 afterAll(async () => {
-  second?.child.kill('SIGTERM')
+  await second?.stop()
   await server?.stop()
 })
 

@@ -203,11 +203,12 @@ describe('npm run seed', () => {
   it('creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD once, and a rerun changes nothing', async () => {
     const email = 'seeded.ops@example.test'
     expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'created', email })
-    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'updated', email })
+    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'unchanged', email })
+    expect(await seedAdmin(server.payload, email, 'another-pass-123')).toEqual({ admin: 'updated', email })
     const found = await server.payload.find({ collection: 'users', where: { email: { equals: email } } })
     expect(found.totalDocs).toBe(1)
     expect(found.docs[0]?.roles).toEqual(['admin'])
-    const token = await login(api, email, 'seeded-pass-123')
+    const token = await login(api, email, 'another-pass-123')
     const me = await api<{ user: { roles: string[] } }>('/api/users/me', { token })
     expect(me.body.user.roles).toEqual(['admin'])
     expect(await seedAdmin(server.payload, undefined, undefined)).toEqual({ admin: 'skipped' })
