@@ -78,6 +78,7 @@ export interface Config {
     counters: Counter;
     'coupon-usages': CouponUsage;
     'idempotency-keys': IdempotencyKey;
+    'stripe-events': StripeEvent;
     'payload-kv': PayloadKv;
     'payload-locked-documents': PayloadLockedDocument;
     'payload-preferences': PayloadPreference;
@@ -96,6 +97,7 @@ export interface Config {
     counters: CountersSelect<false> | CountersSelect<true>;
     'coupon-usages': CouponUsagesSelect<false> | CouponUsagesSelect<true>;
     'idempotency-keys': IdempotencyKeysSelect<false> | IdempotencyKeysSelect<true>;
+    'stripe-events': StripeEventsSelect<false> | StripeEventsSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-locked-documents': PayloadLockedDocumentsSelect<false> | PayloadLockedDocumentsSelect<true>;
     'payload-preferences': PayloadPreferencesSelect<false> | PayloadPreferencesSelect<true>;
@@ -342,6 +344,18 @@ export interface Order {
     country: string;
     phone?: string | null;
   };
+  /**
+   * Stripe references for card orders.
+   */
+  payment?: {
+    stripeSessionId?: string | null;
+    stripePaymentIntentId?: string | null;
+    expiresAt?: string | null;
+    /**
+     * Set when a payment needs an operator: an amount mismatch, a failed refund.
+     */
+    issue?: string | null;
+  };
   statusHistory?:
     | {
         from?: string | null;
@@ -456,6 +470,18 @@ export interface IdempotencyKey {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stripe-events".
+ */
+export interface StripeEvent {
+  id: number;
+  eventId: string;
+  type: string;
+  order?: (number | null) | Order;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
 export interface PayloadKv {
@@ -521,6 +547,10 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'idempotency-keys';
         value: number | IdempotencyKey;
+      } | null)
+    | ({
+        relationTo: 'stripe-events';
+        value: number | StripeEvent;
       } | null);
   globalSlug?: string | null;
   user: {
@@ -703,6 +733,14 @@ export interface OrdersSelect<T extends boolean = true> {
         country?: T;
         phone?: T;
       };
+  payment?:
+    | T
+    | {
+        stripeSessionId?: T;
+        stripePaymentIntentId?: T;
+        expiresAt?: T;
+        issue?: T;
+      };
   statusHistory?:
     | T
     | {
@@ -811,6 +849,17 @@ export interface IdempotencyKeysSelect<T extends boolean = true> {
   state?: T;
   status?: T;
   response?: T;
+  order?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stripe-events_select".
+ */
+export interface StripeEventsSelect<T extends boolean = true> {
+  eventId?: T;
+  type?: T;
   order?: T;
   updatedAt?: T;
   createdAt?: T;

@@ -12,10 +12,11 @@ import { Coupons } from './collections/Coupons'
 import { Media } from './collections/Media'
 import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
-import { CouponUsages, Counters, IdempotencyKeys } from './collections/system'
+import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
 import { Users } from './collections/Users'
 import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
+import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { env } from './src/config/env'
@@ -49,8 +50,9 @@ export default buildConfig({
     Counters,
     CouponUsages,
     IdempotencyKeys,
+    StripeEvents,
   ],
-  endpoints: [health, ready, checkoutEndpoint],
+  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint],
   plugins: [guardEveryCollection],
   db: databaseAdapter(config.DATABASE_URI),
   editor: lexicalEditor(),

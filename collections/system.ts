@@ -32,6 +32,18 @@ export const CouponUsages: CollectionConfig = {
   ],
 }
 
+/** Stripe events already applied: a delivery whose id is here is a duplicate. */
+export const StripeEvents: CollectionConfig = {
+  slug: 'stripe-events',
+  admin: { ...hidden, useAsTitle: 'eventId', defaultColumns: ['eventId', 'type', 'order', 'createdAt'] },
+  access: systemAccess,
+  fields: [
+    { name: 'eventId', type: 'text', required: true, unique: true, index: true },
+    { name: 'type', type: 'text', required: true },
+    { name: 'order', type: 'relationship', relationTo: 'orders' },
+  ],
+}
+
 /** `Idempotency-Key`s of checkouts: the first answer, stored, replayed to retries. */
 export const IdempotencyKeys: CollectionConfig = {
   slug: 'idempotency-keys',

@@ -39,11 +39,11 @@ export const checkoutEndpoint: Endpoint = {
     const input = await parseBody(req, Checkout)
     const key = req.headers.get('idempotency-key') ?? undefined
     const outcome = await idempotent(req, user.id, key, input, async () => {
-      const order = await checkout(req, {
+      const result = await checkout(req, {
         ...input,
         shippingAddress: { line2: null, phone: null, ...input.shippingAddress },
       })
-      return { status: 201, body: { order }, order: order.id }
+      return { status: 201, body: result, order: result.order.id }
     })
     return Response.json(outcome.body, { status: outcome.status })
   },

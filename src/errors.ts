@@ -14,6 +14,7 @@ const STATUS = {
   CART_UNAVAILABLE: 409,
   IDEMPOTENCY_CONFLICT: 409,
   PAYMENT_UNAVAILABLE: 503,
+  PAYMENT_PROVIDER_ERROR: 502,
 } as const
 
 export type StoreErrorCode = keyof typeof STATUS

@@ -135,6 +135,24 @@ export const Orders: CollectionConfig = {
       ],
     },
     {
+      name: 'payment',
+      type: 'group',
+      access: fixed,
+      admin: { readOnly: true, description: 'Stripe references for card orders.' },
+      fields: [
+        { name: 'stripeSessionId', type: 'text', index: true },
+        { name: 'stripePaymentIntentId', type: 'text', index: true },
+        { name: 'expiresAt', type: 'date', index: true },
+        {
+          name: 'issue',
+          type: 'text',
+          admin: {
+            description: 'Set when a payment needs an operator: an amount mismatch, a failed refund.',
+          },
+        },
+      ],
+    },
+    {
       name: 'statusHistory',
       type: 'array',
       access: fixed,

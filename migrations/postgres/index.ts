@@ -1,6 +1,7 @@
 import * as migration_20261201_082503_initial from './20261201_082503_initial';
 import * as migration_20261201_084452_catalog from './20261201_084452_catalog';
 import * as migration_20261201_090731_orders from './20261201_090731_orders';
+import * as migration_20261201_093016_payments from './20261201_093016_payments';
 
 export const migrations = [
   {
@@ -16,6 +17,11 @@ export const migrations = [
   {
     up: migration_20261201_090731_orders.up,
     down: migration_20261201_090731_orders.down,
-    name: '20261201_090731_orders'
+    name: '20261201_090731_orders',
+  },
+  {
+    up: migration_20261201_093016_payments.up,
+    down: migration_20261201_093016_payments.down,
+    name: '20261201_093016_payments'
   },
 ];

@@ -1,6 +1,7 @@
 import * as migration_20261201_082448_initial from './20261201_082448_initial';
 import * as migration_20261201_084440_catalog from './20261201_084440_catalog';
 import * as migration_20261201_090714_orders from './20261201_090714_orders';
+import * as migration_20261201_092954_payments from './20261201_092954_payments';
 
 export const migrations = [
   {
@@ -16,6 +17,11 @@ export const migrations = [
   {
     up: migration_20261201_090714_orders.up,
     down: migration_20261201_090714_orders.down,
-    name: '20261201_090714_orders'
+    name: '20261201_090714_orders',
+  },
+  {
+    up: migration_20261201_092954_payments.up,
+    down: migration_20261201_092954_payments.down,
+    name: '20261201_092954_payments'
   },
 ];

@@ -1,11 +1,14 @@
 import { commitTransaction, initTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
+import type Stripe from 'stripe'
 
 import type { Order } from '../../payload-types'
 import { invalidateCatalog } from '../cache'
 import { loadCart } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
-import { env } from '../config/env'
+import { createCheckoutSession } from '../payments/checkoutSession'
+import { abandonCardOrder } from '../payments/orderPayments'
+import { stripe } from '../payments/stripe'
 import { customerCouponProblem } from '../coupons/applicability'
 import { StoreError } from '../errors'
 import { logger } from '../logger'
@@ -32,15 +35,16 @@ export const formatOrderNumber = (value: number): string => `ORD-${String(value)
  * and the cart is emptied. Inside a transaction where the adapter has them (PostgreSQL, MongoDB),
  * a failure rolls everything back; without one (SQLite), each step taken is given back in reverse.
  */
-export async function checkout(req: PayloadRequest, input: CheckoutInput): Promise<Order> {
+export type CheckoutResult = { order: Order; checkoutUrl?: string }
+
+export async function checkout(req: PayloadRequest, input: CheckoutInput): Promise<CheckoutResult> {
   const user = req.user
   if (!user) throw new StoreError('UNAUTHORIZED', 'Log in to check out.')
-  if (input.paymentMethod === 'card') {
+  const payments = input.paymentMethod === 'card' ? stripe() : undefined
+  if (input.paymentMethod === 'card' && !payments) {
     throw new StoreError(
       'PAYMENT_UNAVAILABLE',
-      env().STRIPE_SECRET_KEY
-        ? 'Card payments are not available on this store yet; choose cash on delivery.'
-        : 'Card payments are not configured on this store (STRIPE_SECRET_KEY is unset); choose cash on delivery.',
+      'Card payments are not configured on this store (STRIPE_SECRET_KEY is unset); choose cash on delivery.',
     )
   }
 
@@ -62,9 +66,10 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
   // Reserved before the transaction: a counter row held until commit would serialise checkouts.
   const orderNumber = formatOrderNumber(await nextCounter(req, 'orders'))
   const placement: Placement = { req, cart, priced, coupon, user, orderNumber, input }
-  for (let attempt = 1; ; attempt++) {
+  let order: Order | undefined
+  for (let attempt = 1; !order; attempt++) {
     try {
-      return await placeOrder(placement)
+      order = await placeOrder(placement)
     } catch (error) {
       // MongoDB aborts one of two transactions writing the same document, PostgreSQL may pick a
       // deadlock victim: both were rolled back whole, so trying again is safe.
@@ -72,6 +77,41 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
       logger.warn({ attempt }, 'checkout: transaction conflict, retrying')
     }
   }
+  if (!payments) return { order }
+  return startCardPayment(req, payments, order, user.email)
+}
+
+/** The order exists and holds its stock; now the Checkout Session. If Stripe fails, nothing is kept. */
+async function startCardPayment(
+  req: PayloadRequest,
+  payments: Stripe,
+  order: Order,
+  email: string,
+): Promise<CheckoutResult> {
+  let session: Stripe.Checkout.Session
+  try {
+    session = await createCheckoutSession(payments, order, email)
+  } catch (error) {
+    logger.error({ err: error, order: order.id }, 'checkout: Stripe refused the Checkout Session')
+    await abandonCardOrder(req, order.id, 'The Checkout Session could not be created.')
+    throw new StoreError(
+      'PAYMENT_PROVIDER_ERROR',
+      'The payment provider is not answering; nothing was charged. Try again shortly.',
+    )
+  }
+  const updated = await req.payload.update({
+    collection: 'orders',
+    id: order.id,
+    data: {
+      payment: {
+        stripeSessionId: session.id,
+        expiresAt: new Date((session.expires_at ?? 0) * 1000).toISOString(),
+      },
+    },
+    depth: 0,
+    req,
+  })
+  return { order: updated, checkoutUrl: session.url ?? undefined }
 }
 
 type Placement = {

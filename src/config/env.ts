@@ -54,6 +54,8 @@ const schema = z
     STRIPE_API_URL: optionalUrl,
     STRIPE_SWEEP_INTERVAL_S: int(300, 1),
     STRIPE_SWEEP_AFTER_S: int(900, 1),
+    // Stripe accepts Checkout Session lifetimes of 30 minutes to 24 hours.
+    STRIPE_SESSION_TTL_S: int(1800, 1800).pipe(z.number().max(86_400)),
     SHIPPING_FLAT_FEE: int(0),
     MAX_UPLOAD_BYTES: int(5_242_880, 1),
     MEDIA_DIR: z.preprocess(emptyAsUndefined, z.string().default('media')),

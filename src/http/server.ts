@@ -14,6 +14,7 @@ import { keepPoolErrorsFromCrashing } from '../db/adapter'
 import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
+import { startStripeSweep } from '../payments/sweep'
 import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -105,9 +106,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actualPort}`
   logger.info({ url, admin: withAdmin, dev }, 'server listening')
 
+  const stopSweep = startStripeSweep(payload)
+
   let closing: Promise<void> | undefined
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
+      stopSweep()
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => httpServer.closeAllConnections(), graceMs)
         force.unref()

@@ -30,3 +30,19 @@ export function paymentAfter(
   if (to === 'delivered' && order.paymentMethod === 'cod') return 'paid'
   return order.paymentStatus
 }
+
+/**
+ * Payment moves only forward: unpaid → paid → refunded, or unpaid → failed (and failed → paid,
+ * when a payment still succeeds after its session was given up). A late or repeated event that
+ * would move it back is ignored.
+ */
+const PAYMENT_FROM: Record<PaymentStatus, readonly PaymentStatus[]> = {
+  unpaid: [],
+  failed: ['unpaid'],
+  paid: ['unpaid', 'failed'],
+  refunded: ['paid'],
+}
+
+export function paymentSources(to: PaymentStatus): readonly PaymentStatus[] {
+  return PAYMENT_FROM[to]
+}

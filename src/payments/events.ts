@@ -1,0 +1,131 @@
+import { commitTransaction, initTransaction, killTransaction } from 'payload'
+import type { PayloadRequest } from 'payload'
+import type Stripe from 'stripe'
+
+import type { DocId } from '../db/ids'
+import { isDocumentId, normaliseId } from '../db/ids'
+import { logger } from '../logger'
+import { applyFailed, applyPaid, applyRefunded } from './orderPayments'
+
+export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'no-order'
+
+type Effect = (req: PayloadRequest, orderId: DocId) => Promise<unknown>
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  typeof value === 'string' ? value : (value?.id ?? null)
+
+async function orderForSession(
+  req: PayloadRequest,
+  session: Stripe.Checkout.Session,
+): Promise<DocId | undefined> {
+  const fromMetadata = session.metadata?.orderId
+  if (fromMetadata && isDocumentId(req.payload, fromMetadata))
+    return normaliseId(req.payload, fromMetadata) as DocId
+  const found = await req.payload.find({
+    collection: 'orders',
+    where: { 'payment.stripeSessionId': { equals: session.id } },
+    limit: 1,
+    depth: 0,
+    req,
+  })
+  return found.docs[0]?.id
+}
+
+async function orderForPaymentIntent(
+  req: PayloadRequest,
+  paymentIntent: string | null,
+): Promise<DocId | undefined> {
+  if (!paymentIntent) return undefined
+  const found = await req.payload.find({
+    collection: 'orders',
+    where: { 'payment.stripePaymentIntentId': { equals: paymentIntent } },
+    limit: 1,
+    depth: 0,
+    req,
+  })
+  return found.docs[0]?.id
+}
+
+function paidEffect(session: Stripe.Checkout.Session): Effect {
+  return (req, orderId) =>
+    applyPaid(req, orderId, {
+      amount: session.amount_total,
+      currency: session.currency,
+      paymentIntent: idOf(session.payment_intent),
+    })
+}
+
+/** Which order an event concerns and what it does to it; undefined for events the store ignores. */
+async function interpret(
+  req: PayloadRequest,
+  event: Stripe.Event,
+): Promise<{ orderId?: DocId; effect: Effect } | undefined> {
+  switch (event.type) {
+    case 'checkout.session.completed': {
+      const session = event.data.object
+      // Delayed methods complete unpaid and report later (async_payment_succeeded / _failed).
+      if (session.payment_status !== 'paid') return undefined
+      return { orderId: await orderForSession(req, session), effect: paidEffect(session) }
+    }
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object
+      return { orderId: await orderForSession(req, session), effect: paidEffect(session) }
+    }
+    case 'checkout.session.expired':
+    case 'checkout.session.async_payment_failed':
+      return { orderId: await orderForSession(req, event.data.object), effect: applyFailed }
+    case 'charge.refunded': {
+      const charge = event.data.object
+      return { orderId: await orderForPaymentIntent(req, idOf(charge.payment_intent)), effect: applyRefunded }
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Applies a verified Stripe event exactly once. Its id is recorded under a unique key together with
+ * its effect — in one transaction where the adapter has them; elsewhere the record goes first and is
+ * removed again if the effect fails — so a duplicate delivery, concurrent or later, changes nothing.
+ * Errors propagate (the webhook answers 500 and Stripe retries).
+ */
+export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event): Promise<EventOutcome> {
+  const plan = await interpret(req, event)
+  if (!plan) return 'ignored'
+  if (plan.orderId === undefined) {
+    logger.warn({ event: event.id, type: event.type }, 'stripe event for an unknown order')
+    return 'no-order'
+  }
+  const shouldCommit = await initTransaction(req)
+  const transaction = req.transactionID instanceof Promise ? await req.transactionID : req.transactionID
+  if (!transaction) delete req.transactionID
+  let recorded: DocId | undefined
+  try {
+    try {
+      recorded = (
+        await req.payload.create({
+          collection: 'stripe-events',
+          data: { eventId: event.id, type: event.type, order: plan.orderId },
+          depth: 0,
+          req,
+        })
+      ).id
+    } catch (error) {
+      if (transaction) await killTransaction(req)
+      const seen = await req.payload.count({
+        collection: 'stripe-events',
+        where: { eventId: { equals: event.id } },
+      })
+      if (seen.totalDocs > 0) return 'duplicate'
+      throw error
+    }
+    await plan.effect(req, plan.orderId)
+    if (shouldCommit) await commitTransaction(req)
+    return 'applied'
+  } catch (error) {
+    if (transaction) await killTransaction(req)
+    else if (recorded !== undefined)
+      await req.payload.delete({ collection: 'stripe-events', id: recorded }).catch(() => undefined)
+    throw error
+  }
+}
