@@ -1,92 +1,36 @@
-import { spawn, spawnSync } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import net from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { chromium } from 'playwright-core'
 
-import { createTestDatabase } from './helpers/database'
-import type { TestDatabase } from './helpers/database'
+import { launchChromium, screenshot, watchProblems } from './helpers/browser'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { CHROMIUM, describeIf, freePort } from './helpers/services'
+import { PRODUCTION_SECRET as SECRET, root, SERVER_ARGS, startProductionServer } from './helpers/production'
+import type { ProductionServer } from './helpers/production'
+import { CHROMIUM, describeIf } from './helpers/services'
 
 // `npm start` as a user runs it: a separate process, NODE_ENV=production, an empty database.
 
-const root = path.resolve(import.meta.dirname, '..')
-const SECRET = 'production-test-secret-0123456789abcdef'
 const ADMIN = { email: 'operator@example.test', password: 'operator-pass-123' }
 
-let database: TestDatabase
-let child: ChildProcess
-let exited: Promise<number | null>
-let output = ''
+let server: ProductionServer
 let url = ''
 let api: Api
 
-function startProduction(env: Record<string, string>): {
-  child: ChildProcess
-  exited: Promise<number | null>
-} {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const done = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  return { child: proc, exited: done }
-}
-
-async function waitForHealth(base: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`server did not come up:\n${output}`)
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase()
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'store-prod-'))
-  mkdirSync(path.join(tmp, 'media'))
-  const port = await freePort()
-  url = `http://127.0.0.1:${port}`
-  ;({ child, exited } = startProduction({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PAYLOAD_SECRET: SECRET,
-    DATABASE_URI: database.uri,
-    MEDIA_DIR: path.join(tmp, 'media'),
-    SERVER_URL: url,
-    LOG_LEVEL: 'info',
-    REDIS_URL: '',
-    SMTP_HOST: '',
-  }))
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  await waitForHealth(url)
+  server = await startProductionServer()
+  url = server.url
   api = client(url)
 }, 90_000)
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL')
-    await exited
-  }
-  await database?.drop()
+  await server?.stop()
 })
 
 describe('npm start on an empty database', () => {
   it('creates the schema itself and is ready', async () => {
-    expect(output).toMatch(/Migrat/)
+    expect(server.output()).toMatch(/Migrat/)
     const ready = await api<{ status: string }>('/api/ready')
     expect(ready.status).toBe(200)
     // The users table exists: access control answers, not a database error.
@@ -98,37 +42,20 @@ describeIf(CHROMIUM !== undefined, 'Chromium (Debian package chromium)')(
   'the admin UI in a real browser',
   () => {
     it('shows the first-user screen, creates the operator and opens the dashboard', async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      })
+      const browser = await launchChromium()
       try {
         const page = await browser.newPage()
-        const problems: string[] = []
-        page.on('pageerror', (error) => problems.push(error.message))
-        page.on('console', (message) => {
-          if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-            problems.push(message.text())
-        })
+        const problems = watchProblems(page)
         await page.goto(`${url}/admin`)
         await page.waitForURL(/\/admin\/create-first-user/, { timeout: 30_000 })
         await page.locator('#field-email').fill(ADMIN.email)
         await page.locator('#field-password').fill(ADMIN.password)
         await page.locator('#field-confirm-password').fill(ADMIN.password)
-        mkdirSync(path.join(root, 'test-results'), { recursive: true })
-        await page.screenshot({ path: path.join(root, 'test-results', 'admin-create-first-user.png') })
+        await screenshot(page, 'admin-create-first-user')
         await page.locator('button[type="submit"]').click()
         await page.waitForURL((target) => target.pathname === '/admin', { timeout: 30_000 })
         await page.getByText('Users', { exact: false }).first().waitFor({ timeout: 30_000 })
-        await page.screenshot({ path: path.join(root, 'test-results', 'admin-dashboard.png') })
+        await screenshot(page, 'admin-dashboard')
         expect(problems).toEqual([])
       } finally {
         await browser.close()
@@ -160,7 +87,8 @@ describe('the request log', () => {
     })
     await new Promise((resolve) => setTimeout(resolve, 300))
 
-    const lines = output
+    const lines = server
+      .output()
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map(
@@ -175,9 +103,9 @@ describe('the request log', () => {
     expect(entry).toMatchObject({ req: { method: 'POST', path: '/api/users/login' }, res: { status: 200 } })
     expect(typeof entry?.durationMs).toBe('number')
     expect(lines.filter((line) => line.req?.id === 'log-check-1')).toHaveLength(1)
-    expect(output).not.toContain(ADMIN.password)
-    expect(output).not.toContain(login.body.token)
-    expect(output).not.toContain('query-value')
+    expect(server.output()).not.toContain(ADMIN.password)
+    expect(server.output()).not.toContain(login.body.token)
+    expect(server.output()).not.toContain('query-value')
   })
 })
 
@@ -196,7 +124,7 @@ describe('SIGTERM', () => {
     socket.write(body.slice(0, 10))
     await new Promise((resolve) => setTimeout(resolve, 200))
 
-    child.kill('SIGTERM')
+    server.child.kill('SIGTERM')
     await new Promise((resolve) => setTimeout(resolve, 500))
     const refused = await fetch(`${url}/api/health`).then(
       () => false,
@@ -207,14 +135,14 @@ describe('SIGTERM', () => {
     socket.write(body.slice(10))
     await closed
     expect(answer).toMatch(/^HTTP\/1\.1 200/)
-    expect(await exited).toBe(0)
-    expect(output).toMatch(/shutdown complete/)
+    expect(await server.exited).toBe(0)
+    expect(server.output()).toMatch(/shutdown complete/)
   }, 30_000)
 })
 
 describe('configuration errors stop the process with the variable named', () => {
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    spawnSync(process.execPath, SERVER_ARGS, {
       cwd: root,
       env: {
         ...process.env,
