@@ -43,23 +43,33 @@ async function startServer(
   mediaDir: string,
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--conditions=production', '--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PAYLOAD_SECRET: 'bench-secret-0123456789abcdefghijklmnop',
-      DATABASE_URI: databaseUri,
-      MEDIA_DIR: mediaDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SERVE_ADMIN: 'false',
-      // 409s are the point of the contention phase: keep them out of the output.
-      LOG_LEVEL: 'error',
-      REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--conditions=production',
+      '--import',
+      'tsx',
+      'src/server.ts',
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PAYLOAD_SECRET: 'bench-secret-0123456789abcdefghijklmnop',
+        DATABASE_URI: databaseUri,
+        MEDIA_DIR: mediaDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SERVE_ADMIN: 'false',
+        // 409s are the point of the contention phase: keep them out of the output.
+        LOG_LEVEL: 'error',
+        REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+  )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
