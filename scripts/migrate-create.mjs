@@ -25,7 +25,13 @@ for (const [kind, uri] of Object.entries(adapters)) {
   const before = new Set(readdirSync(dir))
   const index = readFileSync(path.join(dir, 'index.ts'), 'utf8')
   const result = spawnSync('npx', ['payload', 'migrate:create', name, '--skip-empty'], {
-    env: { ...process.env, DATABASE_URI: uri, NODE_ENV: 'development', PAYLOAD_MIGRATING: 'true', NODE_OPTIONS: NODE_CONDITIONS },
+    env: {
+      ...process.env,
+      DATABASE_URI: uri,
+      NODE_ENV: 'development',
+      PAYLOAD_MIGRATING: 'true',
+      NODE_OPTIONS: NODE_CONDITIONS,
+    },
     encoding: 'utf8',
     // No terminal: a question from drizzle-kit (a rename?) ends the run instead of waiting.
     stdio: ['ignore', 'pipe', 'pipe'],
