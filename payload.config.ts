@@ -18,6 +18,7 @@ import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
+import { broadcastEndpoint } from './endpoints/broadcast'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { env } from './src/config/env'
 import { databaseAdapter } from './src/db/adapter'
@@ -52,7 +53,7 @@ export default buildConfig({
     IdempotencyKeys,
     StripeEvents,
   ],
-  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint],
+  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
   plugins: [guardEveryCollection],
   db: databaseAdapter(config.DATABASE_URI),
   editor: lexicalEditor(),

@@ -4,6 +4,7 @@ import { adminOnly, adminOrOwner } from '../../src/access'
 import { ORDER_STATUSES } from '../../src/orders/transitions'
 import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
 import { applyStatusChange } from './hooks/applyStatusChange'
+import { publishOrderEvents } from './hooks/publishOrderEvents'
 import { releaseOnCancel } from './hooks/releaseOnCancel'
 
 const fixed = { create: () => false, update: () => false }
@@ -35,7 +36,7 @@ export const Orders: CollectionConfig = {
   },
   access: { read: adminOrOwner('customer'), create: () => false, update: adminOnly, delete: adminOnly },
   endpoints: [cancelOrderEndpoint],
-  hooks: { beforeChange: [applyStatusChange], afterChange: [releaseOnCancel] },
+  hooks: { beforeChange: [applyStatusChange], afterChange: [releaseOnCancel, publishOrderEvents] },
   fields: [
     {
       name: 'orderNumber',

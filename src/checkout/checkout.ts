@@ -6,6 +6,8 @@ import type { Order } from '../../payload-types'
 import { invalidateCatalog } from '../cache'
 import { loadCart } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
+import { env } from '../config/env'
+import { publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../payments/checkoutSession'
 import { abandonCardOrder } from '../payments/orderPayments'
 import { stripe } from '../payments/stripe'
@@ -135,6 +137,28 @@ function isTransient(error: unknown): boolean {
   return 'cause' in error && error.cause !== error ? isTransient(error.cause) : false
 }
 
+/** Tells the admins, in real time, of each product this checkout left below the threshold. */
+async function announceLowStock(req: PayloadRequest, ids: (number | string)[]): Promise<void> {
+  if (!realtime() || ids.length === 0) return
+  try {
+    const threshold = env().LOW_STOCK_THRESHOLD
+    const { docs } = await req.payload.find({
+      collection: 'products',
+      where: { id: { in: ids } },
+      depth: 0,
+      limit: ids.length,
+      pagination: false,
+      trash: true,
+    })
+    for (const product of docs) {
+      if (typeof product.stock === 'number' && product.stock < threshold)
+        publishToAdmins('product.low_stock', { id: product.id, title: product.title, stock: product.stock })
+    }
+  } catch (error) {
+    logger.warn({ err: error }, 'checkout: low-stock notice failed')
+  }
+}
+
 async function placeOrder({
   req,
   cart,
@@ -223,6 +247,10 @@ async function placeOrder({
     })
     if (shouldCommit) await commitTransaction(req)
     await invalidateCatalog()
+    await announceLowStock(
+      req,
+      lines.map((line) => line.productId),
+    )
     return order
   } catch (error) {
     if (inTransaction) {

@@ -15,6 +15,7 @@ import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
 import { startStripeSweep } from '../payments/sweep'
+import { attachRealtime } from '../realtime/server'
 import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         })
       : app,
   )
+  const realtime = attachRealtime(httpServer, payload)
 
   if (withAdmin) {
     const nextApp = next({ dev, dir: root, hostname: host, port, httpServer })
@@ -112,6 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       stopSweep()
+      await realtime.close()
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => httpServer.closeAllConnections(), graceMs)
         force.unref()

@@ -1,0 +1,106 @@
+import type { Payload } from 'payload'
+import type { Server } from 'socket.io'
+
+import type { Order } from '../../payload-types'
+import { logger } from '../logger'
+
+/** Rooms clients may join themselves. */
+export const PUBLIC_ROOM = /^public:[\w:-]{1,64}$/
+
+const KEY = Symbol.for('store.realtime')
+type Holder = { [KEY]?: Server }
+
+/** The process's Socket.IO server, on globalThis so that hooks in any bundle reach the same one. */
+export function realtime(): Server | undefined {
+  return (globalThis as Holder)[KEY]
+}
+
+export function setRealtime(io: Server | undefined): void {
+  if (io) (globalThis as Holder)[KEY] = io
+  else delete (globalThis as Holder)[KEY]
+}
+
+export type OrderEventName = 'order.created' | 'order.updated' | 'order.paid' | 'order.cancelled'
+
+type OrderLike = Pick<Order, 'id' | 'orderNumber' | 'status' | 'paymentStatus' | 'total' | 'customer'>
+
+const idOf = (value: Order['customer']): number | string =>
+  typeof value === 'object' && value !== null ? value.id : value
+
+/** Emits once to the owner's room, the order's room and the admins (a socket in several gets it once). */
+export function publishOrderEvent(
+  _payload: Payload | undefined,
+  name: OrderEventName,
+  order: OrderLike,
+): void {
+  const io = realtime()
+  if (!io) return
+  try {
+    io.to([`user:${idOf(order.customer)}`, `order:${order.id}`, 'admins']).emit(name, {
+      id: order.id,
+      orderNumber: order.orderNumber,
+      status: order.status,
+      paymentStatus: order.paymentStatus,
+      total: order.total,
+    })
+  } catch (error) {
+    logger.warn({ err: error, event: name }, 'realtime: publishing failed')
+  }
+}
+
+export function publishToAdmins(event: string, data: unknown): void {
+  realtime()?.to('admins').emit(event, data)
+}
+
+export function broadcast(event: string, data: unknown, room?: string): void {
+  const io = realtime()
+  if (!io) return
+  if (room) io.to(room).emit(event, data)
+  else io.emit(event, data)
+}
+
+// Events decided inside a transaction wait for its commit; a rollback drops them.
+const pending = new Map<number | string, (() => void)[]>()
+
+export function afterCommit(transactionID: number | string | undefined, publish: () => void): void {
+  if (transactionID === undefined || transactionID === null) return publish()
+  const queue = pending.get(transactionID)
+  if (queue) queue.push(publish)
+  else pending.set(transactionID, [publish])
+}
+
+type TransactionId = Parameters<Payload['db']['commitTransaction']>[0]
+const WRAPPED = Symbol.for('store.realtime.wrappedTransactions')
+
+/** Wraps the adapter's commit and rollback once, so queued events go out after commit only. */
+export function wrapTransactions(payload: Payload): void {
+  const db = payload.db as Payload['db'] & { [WRAPPED]?: true }
+  if (db[WRAPPED]) return
+  db[WRAPPED] = true
+  const commit = db.commitTransaction.bind(db)
+  const rollback = db.rollbackTransaction.bind(db)
+  const resolve = async (id: TransactionId): Promise<number | string | undefined> => {
+    const value: unknown = await id
+    return typeof value === 'string' || typeof value === 'number' ? value : undefined
+  }
+  db.commitTransaction = async (id: TransactionId) => {
+    const key = await resolve(id)
+    let committed = false
+    try {
+      await commit(id)
+      committed = true
+    } finally {
+      const queue = key === undefined ? undefined : pending.get(key)
+      if (key !== undefined) pending.delete(key)
+      if (committed) for (const publish of queue ?? []) publish()
+    }
+  }
+  db.rollbackTransaction = async (id: TransactionId) => {
+    try {
+      await rollback(id)
+    } finally {
+      const key = await resolve(id)
+      if (key !== undefined) pending.delete(key)
+    }
+  }
+}
