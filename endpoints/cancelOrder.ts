@@ -30,6 +30,7 @@ export const cancelOrderEndpoint: Endpoint = {
       id: order.id,
       data: { status: 'cancelled' },
       depth: 0,
+      context: { expectedStatus: order.status },
       req,
       // Customers cannot update orders; this one change is theirs to make, and the status hook checks it.
       overrideAccess: true,

@@ -127,10 +127,13 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
     passThrough(req, res, 'MISS')
     await finished
     const bytes = body()
+    const entry: CachedResponse | undefined =
+      res.statusCode === 200 && bytes && res.writableFinished
+        ? { status: 200, headers: storableHeaders(res), body: bytes }
+        : undefined
+    // Stored before the fill lock is released: another instance waiting on the lock then finds it.
+    if (entry) await store.set(fullKey, entry)
     if (claimed) await store.releaseFill(fullKey)
-    if (res.statusCode !== 200 || !bytes || !res.writableFinished) return undefined
-    const entry: CachedResponse = { status: 200, headers: storableHeaders(res), body: bytes }
-    await store.set(fullKey, entry)
     return entry
   }
 

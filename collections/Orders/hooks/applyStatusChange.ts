@@ -16,8 +16,16 @@ export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
   originalDoc,
   req,
 }) => {
-  if (operation !== 'update' || !originalDoc || !data.status || data.status === originalDoc.status)
-    return data
+  if (operation !== 'update' || !originalDoc || !data.status) return data
+  // A caller that decided on the move from a status it read (the cancel endpoint) learns when
+  // someone else moved the order first, instead of "succeeding" without a change.
+  const expected: unknown = req.context.expectedStatus
+  // One-shot: updates nested in this one (a refund note) must not inherit it.
+  delete req.context.expectedStatus
+  if (typeof expected === 'string' && expected !== originalDoc.status) {
+    throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
+  }
+  if (data.status === originalDoc.status) return data
   const from = originalDoc.status
   const to = data.status
   if (!canMove(from, to)) {
