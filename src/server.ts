@@ -1,20 +1,9 @@
 // Next would otherwise announce and send usage telemetry on every first start.
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
 
-import { ConfigError, loadDotEnv, parseEnv } from './config/env'
+import { loadConfigOrExit } from './config/env'
 
-// Configuration is checked before anything else loads, so a bad value stops the process
-// with the variable named rather than with a stack trace from deep inside a dependency.
-loadDotEnv()
-try {
-  parseEnv()
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message)
-    process.exit(1)
-  }
-  throw error
-}
+loadConfigOrExit()
 
 const { startServer } = await import('./http/server')
 const { logger } = await import('./logger')

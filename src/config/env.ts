@@ -156,6 +156,23 @@ export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file)
 }
 
+/**
+ * For entry points (server, seed): `.env`, then the whole configuration checked before anything
+ * else loads, so a bad value stops the process with the variable named rather than a stack trace.
+ */
+export function loadConfigOrExit(): void {
+  loadDotEnv()
+  try {
+    parseEnv()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
 let cached: Env | undefined
 
 /** The process's configuration; parsed on first use. */

@@ -1,16 +1,7 @@
-import { ConfigError, env, loadDotEnv, parseEnv } from '../config/env'
+import { env, loadConfigOrExit } from '../config/env'
 
 // `npm run seed`: the operator account, then the demo catalog. Idempotent.
-loadDotEnv()
-try {
-  parseEnv()
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message)
-    process.exit(1)
-  }
-  throw error
-}
+loadConfigOrExit()
 
 const { getPayload } = await import('payload')
 const { default: config } = await import('../../payload.config')
