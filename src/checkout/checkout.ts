@@ -1,4 +1,4 @@
-import { commitTransaction, initTransaction, killTransaction } from 'payload'
+import { commitTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
@@ -7,6 +7,7 @@ import { invalidateCatalog } from '../cache'
 import { loadCart } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
 import { env } from '../config/env'
+import { beginTransaction } from '../db/transaction'
 import { publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../payments/checkoutSession'
 import { abandonCardOrder } from '../payments/orderPayments'
@@ -168,11 +169,7 @@ async function placeOrder({
   orderNumber,
   input,
 }: Placement): Promise<Order> {
-  const shouldCommit = await initTransaction(req)
-  // Payload leaves a promise of `null` on req when the adapter runs without transactions (SQLite).
-  const transaction = req.transactionID instanceof Promise ? await req.transactionID : req.transactionID
-  if (!transaction) delete req.transactionID
-  const inTransaction = Boolean(transaction)
+  const { shouldCommit, inTransaction } = await beginTransaction(req)
   const undo: (() => Promise<void>)[] = []
   try {
     // A fixed order (by product id) so that concurrent checkouts lock rows in the same sequence.

@@ -1,8 +1,9 @@
-import { commitTransaction, initTransaction, killTransaction } from 'payload'
+import { commitTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import type { DocId } from '../db/ids'
+import { beginTransaction } from '../db/transaction'
 import { isDocumentId, normaliseId } from '../db/ids'
 import { logger } from '../logger'
 import { applyFailed, applyPaid, applyRefunded } from './orderPayments'
@@ -96,9 +97,7 @@ export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event)
     logger.warn({ event: event.id, type: event.type }, 'stripe event for an unknown order')
     return 'no-order'
   }
-  const shouldCommit = await initTransaction(req)
-  const transaction = req.transactionID instanceof Promise ? await req.transactionID : req.transactionID
-  if (!transaction) delete req.transactionID
+  const { shouldCommit, inTransaction: transaction } = await beginTransaction(req)
   let recorded: DocId | undefined
   try {
     try {
