@@ -6,7 +6,7 @@ import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/server'
+import { STOREFRONT, startTestServer } from './helpers/server'
 import type { TestServer } from './helpers/server'
 import { firstAdmin, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
@@ -22,7 +22,7 @@ let reads: { readonly count: number }
 type List = { docs: Doc[]; totalDocs: number }
 
 beforeAll(async () => {
-  server = await startTestServer({ REDIS_URL: undefined })
+  server = await startTestServer({ REDIS_URL: undefined, CORS_ORIGINS: STOREFRONT })
   api = client(server.url)
   admin = await firstAdmin(api)
   customer = await verifiedCustomer(api, server.mailbox)
@@ -49,6 +49,53 @@ describe('hits, misses and bypass', () => {
     expect(second.headers.get('x-content-type-options')).toBe('nosniff')
     expect(second.headers.get('x-request-id')).toBeTruthy()
     expect(reads.count).toBe(before)
+  })
+
+  it('answers a hit with the same per-request headers as any other answer', async () => {
+    await api('/api/brands?limit=3&depth=0')
+    const plain = await api('/api/brands?limit=3&depth=0', { headers: { 'X-Request-Id': 'trace-42' } })
+    expect(plain.headers.get('x-cache')).toBe('HIT')
+    expect(plain.headers.get('x-request-id')).toBe('trace-42')
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull()
+    expect(plain.headers.get('vary')).toBe('Origin, Authorization, Cookie')
+    expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(plain.text))
+
+    const bogusId = await api('/api/brands?limit=3&depth=0', {
+      headers: { 'X-Request-Id': 'no spaces allowed' },
+    })
+    expect(bogusId.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+
+    const browser = await api('/api/brands?limit=3&depth=0', { headers: { Origin: STOREFRONT } })
+    expect(browser.headers.get('x-cache')).toBe('HIT')
+    expect(browser.headers.get('access-control-allow-origin')).toBe(STOREFRONT)
+    expect(browser.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(browser.headers.get('x-request-id')).toBeTruthy()
+    expect(browser.text).toBe(plain.text)
+
+    const stranger = await api('/api/brands?limit=3&depth=0', { headers: { Origin: 'http://evil.test' } })
+    expect(stranger.headers.get('x-cache')).toBe('HIT')
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
+
+    const head = await api('/api/brands?limit=3&depth=0', { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('x-cache')).toBe('HIT')
+    expect(head.headers.get('content-length')).toBe(plain.headers.get('content-length'))
+    expect(head.text).toBe('')
+  })
+
+  it('answers HEAD like GET, from the GET entry, without storing an empty one', async () => {
+    const head = await api('/api/categories?limit=2', { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('x-cache')).toBe('MISS')
+    expect(head.text).toBe('')
+    const get = await api<List>('/api/categories?limit=2')
+    expect(get.headers.get('x-cache')).toBe('MISS')
+    expect(get.body.docs).toBeDefined()
+    const again = await api('/api/categories?limit=2', { method: 'HEAD' })
+    expect(again.headers.get('x-cache')).toBe('HIT')
+    expect(Number(again.headers.get('content-length'))).toBe(Buffer.byteLength(get.text))
+    const uncachedHead = await api('/api/users/me', { method: 'HEAD', token: customer.token })
+    expect(uncachedHead.status).toBe(200)
   })
 
   it('ignores the order of query parameters', async () => {

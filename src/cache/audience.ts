@@ -23,9 +23,14 @@ function tokenFrom(req: IncomingMessage): string | undefined {
  * Who is asking, judged from Payload's own token (same secret, same claims) without touching the
  * database. A token that fails verification is anonymous, exactly as Payload will treat it.
  */
-export async function audienceOf(req: IncomingMessage, secret: Uint8Array): Promise<Audience> {
+export function audienceOf(req: IncomingMessage, secret: Uint8Array): Audience | Promise<Audience> {
   const token = tokenFrom(req)
+  // Without a token there is nothing to verify: answered at once, the hit path stays synchronous.
   if (!token) return 'anonymous'
+  return verifiedAudience(token, secret)
+}
+
+async function verifiedAudience(token: string, secret: Uint8Array): Promise<Audience> {
   try {
     const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
     const roles = payload.roles

@@ -12,8 +12,13 @@ export type CacheLayerOptions = {
   secret: Uint8Array
   /** The rest of the server: Express with Payload behind it. */
   app: RequestListener
-  /** Run on hits too, so a hit is logged and gets CORS headers like any other answer. */
+  /** Run on hits too when they would be logged, so a hit is logged like any other answer. */
   requestLog: Middleware
+  /** False when successful answers are not logged (LOG_LEVEL above info): hits then skip the logger. */
+  logsSuccess: boolean
+  /** The X-Request-Id a hit echoes when the logger (which assigns it otherwise) is skipped. */
+  requestId: (req: IncomingMessage) => string
+  /** Run on hits from browsers (an Origin header); without one, CORS adds nothing. */
   cors: Middleware
 }
 
@@ -70,25 +75,62 @@ function recordBody(res: ServerResponse): () => Buffer | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// A hit is the hottest path of the server: its headers are flattened once per stored entry, so
+// serving one is a single writeHead of a ready array.
+const rawHeaderCache = new WeakMap<CachedResponse, string[]>()
+function rawHeadersOf(entry: CachedResponse): string[] {
+  let raw = rawHeaderCache.get(entry)
+  if (!raw) {
+    raw = Object.entries(entry.headers).flat()
+    raw.push(
+      'X-Cache',
+      'HIT',
+      'Vary',
+      'Origin, Authorization, Cookie',
+      'Content-Length',
+      String(entry.body.length),
+    )
+    rawHeaderCache.set(entry, raw)
+  }
+  return raw
+}
+
+// Storefronts repeat the same few URLs: remember their normalised form rather than parse each time.
+const URL_MEMO_MAX = 2000
+const urlMemo = new Map<string, { pathname: string; key: string }>()
+function memoisedUrl(req: IncomingMessage): { pathname: string; key: string } {
+  const url = req.url ?? '/'
+  const known = urlMemo.get(url)
+  if (known) return known
+  const normalised = normalisedUrl(req)
+  if (cacheablePath(normalised.pathname)) {
+    if (urlMemo.size >= URL_MEMO_MAX) urlMemo.clear()
+    urlMemo.set(url, normalised)
+  }
+  return normalised
+}
+
 /**
  * Answers catalog reads from the cache before Express, Next or Payload do any work. Misses go
  * through the whole server once per key (concurrent requests for the same key wait for that one,
  * on this instance and across instances), and a successful answer is kept for everyone after.
  */
 export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
-  const { store, secret, app, requestLog, cors } = options
+  const { store, secret, app, requestLog, logsSuccess, requestId, cors } = options
   const filling = new Map<string, Promise<CachedResponse | undefined>>()
 
+  /** `id` when nothing else set headers on `res`: Node then writes the array as it is. */
+  const writeHit = (req: IncomingMessage, res: ServerResponse, entry: CachedResponse, id?: string): void => {
+    const raw = rawHeadersOf(entry)
+    res.writeHead(entry.status, id === undefined ? raw : [...raw, 'X-Request-Id', id])
+    res.end(req.method === 'HEAD' ? undefined : entry.body)
+  }
+
   const serveHit = (req: IncomingMessage, res: ServerResponse, entry: CachedResponse): void => {
-    requestLog(req, res, () => undefined)
-    cors(req, res, () => {
-      for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value)
-      res.setHeader('X-Cache', 'HIT')
-      res.setHeader('Vary', 'Origin, Authorization, Cookie')
-      res.setHeader('Content-Length', entry.body.length)
-      res.writeHead(entry.status)
-      res.end(req.method === 'HEAD' ? undefined : entry.body)
-    })
+    if (!logsSuccess && req.headers.origin === undefined) return writeHit(req, res, entry, requestId(req))
+    if (logsSuccess) requestLog(req, res, () => undefined)
+    else res.setHeader('X-Request-Id', requestId(req))
+    cors(req, res, () => writeHit(req, res, entry))
   }
 
   const passThrough = (req: IncomingMessage, res: ServerResponse, state: 'MISS' | 'BYPASS'): void => {
@@ -139,15 +181,21 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return app(req, res)
-    const { pathname, key } = normalisedUrl(req)
+    const { pathname, key } = memoisedUrl(req)
     if (!cacheablePath(pathname)) return app(req, res)
-    const audience = await audienceOf(req, secret)
+    const judged = audienceOf(req, secret)
+    const audience = typeof judged === 'string' ? judged : await judged
     if (audience === 'admin') return passThrough(req, res, 'BYPASS')
     if (!store.enabled) return passThrough(req, res, 'MISS')
 
-    const fullKey = store.versioned(`${audience}:${req.method}:${key}`)
+    // HEAD is answered from GET's entry, but never fills one: its answer carries no body to keep.
+    const fullKey = store.versioned(`${audience}:${key}`)
     const local = store.getLocal(fullKey)
     if (local) return serveHit(req, res, local)
+    if (req.method === 'HEAD') {
+      const shared = await store.getShared(fullKey)
+      return shared ? serveHit(req, res, shared) : passThrough(req, res, 'MISS')
+    }
 
     const pending = filling.get(fullKey)
     if (pending) {

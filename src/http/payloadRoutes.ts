@@ -29,7 +29,9 @@ const bufferBody = express.raw({ type: (req) => !isMultipart(req), limit: BODY_L
 // Built by hand rather than with createRequest: Express rewrites req.url under a mount path.
 function toFetchRequest(req: ExpressRequest): Request {
   const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`)
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers: createHeaders(req) }
+  // Payload routes GET only; Node drops the body of an answer to HEAD by itself.
+  const method = req.method === 'HEAD' ? 'GET' : req.method
+  const init: RequestInit & { duplex?: 'half' } = { method, headers: createHeaders(req) }
   const body: unknown = req.body
   if (Buffer.isBuffer(body)) {
     if (body.length > 0) init.body = new Uint8Array(body)

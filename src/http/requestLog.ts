@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 import type { Request, Response } from 'express'
 import { pinoHttp } from 'pino-http'
@@ -7,18 +8,25 @@ import { logger } from '../logger'
 
 const SAFE_ID = /^[\w.:-]{1,128}$/
 
+/** The request's id: the caller's X-Request-Id when it is sane, else a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id']
+  return typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID()
+}
+
+function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const id = requestIdOf(req)
+  res.setHeader('X-Request-Id', id)
+  return id
+}
+
 /**
  * One line per request: method, path (no query string: it can carry tokens), status, duration
  * and the request id, taken from X-Request-Id when it is sane and echoed back.
  */
 export const requestLog = pinoHttp<Request, Response>({
   logger,
-  genReqId: (req, res) => {
-    const incoming = req.headers['x-request-id']
-    const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID()
-    res.setHeader('X-Request-Id', id)
-    return id
-  },
+  genReqId: assignRequestId,
   customLogLevel: (_req, res, error) => {
     if (error || res.statusCode >= 500) return 'error'
     if (res.statusCode >= 400) return 'warn'

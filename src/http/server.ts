@@ -19,7 +19,7 @@ import { attachRealtime } from '../realtime/server'
 import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
-import { requestLog } from './requestLog'
+import { requestIdOf, requestLog } from './requestLog'
 import { corsPolicy, securityHeaders } from './security'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -73,6 +73,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           secret: new TextEncoder().encode(payload.secret),
           app,
           requestLog: (req, res, next) => requestLog(req as express.Request, res as express.Response, next),
+          logsSuccess: logger.isLevelEnabled('info'),
+          requestId: requestIdOf,
           cors: (req, res, next) => cors(req as express.Request, res as express.Response, next),
         })
       : app,
