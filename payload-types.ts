@@ -525,10 +525,6 @@ export interface PayloadLockedDocument {
         value: number | Order;
       } | null)
     | ({
-        relationTo: 'carts';
-        value: number | Cart;
-      } | null)
-    | ({
         relationTo: 'coupons';
         value: number | Coupon;
       } | null)

@@ -2,6 +2,7 @@ import * as migration_20261201_082503_initial from './20261201_082503_initial';
 import * as migration_20261201_084452_catalog from './20261201_084452_catalog';
 import * as migration_20261201_090731_orders from './20261201_090731_orders';
 import * as migration_20261201_093016_payments from './20261201_093016_payments';
+import * as migration_20261201_114220_carts_unlocked from './20261201_114220_carts_unlocked';
 
 export const migrations = [
   {
@@ -22,6 +23,11 @@ export const migrations = [
   {
     up: migration_20261201_093016_payments.up,
     down: migration_20261201_093016_payments.down,
-    name: '20261201_093016_payments'
+    name: '20261201_093016_payments',
+  },
+  {
+    up: migration_20261201_114220_carts_unlocked.up,
+    down: migration_20261201_114220_carts_unlocked.down,
+    name: '20261201_114220_carts_unlocked'
   },
 ];

@@ -2,6 +2,7 @@ import * as migration_20261201_082448_initial from './20261201_082448_initial';
 import * as migration_20261201_084440_catalog from './20261201_084440_catalog';
 import * as migration_20261201_090714_orders from './20261201_090714_orders';
 import * as migration_20261201_092954_payments from './20261201_092954_payments';
+import * as migration_20261201_114134_carts_unlocked from './20261201_114134_carts_unlocked';
 
 export const migrations = [
   {
@@ -22,6 +23,11 @@ export const migrations = [
   {
     up: migration_20261201_092954_payments.up,
     down: migration_20261201_092954_payments.down,
-    name: '20261201_092954_payments'
+    name: '20261201_092954_payments',
+  },
+  {
+    up: migration_20261201_114134_carts_unlocked.up,
+    down: migration_20261201_114134_carts_unlocked.down,
+    name: '20261201_114134_carts_unlocked'
   },
 ];

@@ -29,7 +29,8 @@ export async function loadCart(req: PayloadRequest): Promise<Cart> {
       collection: 'carts',
       where: { customer: { equals: user.id } },
       depth: 0,
-      limit: 1,
+      // One cart per customer (unique): no count query.
+      pagination: false,
       req,
     })
     const cart = found.docs[0]

@@ -25,6 +25,7 @@ import {
   takeCustomerCouponUse,
   takeStock,
 } from './inventory'
+import type { StockLeft } from './inventory'
 
 export type ShippingAddress = Order['shippingAddress']
 export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
@@ -139,24 +140,12 @@ function isTransient(error: unknown): boolean {
 }
 
 /** Tells the admins, in real time, of each product this checkout left below the threshold. */
-async function announceLowStock(req: PayloadRequest, ids: (number | string)[]): Promise<void> {
-  if (!realtime() || ids.length === 0) return
-  try {
-    const threshold = env().LOW_STOCK_THRESHOLD
-    const { docs } = await req.payload.find({
-      collection: 'products',
-      where: { id: { in: ids } },
-      depth: 0,
-      limit: ids.length,
-      pagination: false,
-      trash: true,
-    })
-    for (const product of docs) {
-      if (typeof product.stock === 'number' && product.stock < threshold)
-        publishToAdmins('product.low_stock', { id: product.id, title: product.title, stock: product.stock })
-    }
-  } catch (error) {
-    logger.warn({ err: error }, 'checkout: low-stock notice failed')
+function announceLowStock(left: StockLeft[]): void {
+  if (!realtime()) return
+  const threshold = env().LOW_STOCK_THRESHOLD
+  for (const product of left) {
+    if (product.stock < threshold)
+      publishToAdmins('product.low_stock', { id: product.id, title: product.title, stock: product.stock })
   }
 }
 
@@ -174,8 +163,10 @@ async function placeOrder({
   try {
     // A fixed order (by product id) so that concurrent checkouts lock rows in the same sequence.
     const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
+    const left: StockLeft[] = []
     for (const line of lines) {
-      if (!(await takeStock(req, line.productId, line.quantity))) {
+      const taken = await takeStock(req, line.productId, line.quantity)
+      if (!taken) {
         throw new StoreError(
           'INSUFFICIENT_STOCK',
           `${line.product?.title ?? 'A product'} is no longer in stock in that quantity.`,
@@ -184,6 +175,7 @@ async function placeOrder({
           },
         )
       }
+      left.push(taken)
       undo.push(() => returnStock(req, line.productId, line.quantity))
     }
     if (coupon) {
@@ -240,14 +232,12 @@ async function placeOrder({
       id: cart.id,
       data: { items: [], coupon: null },
       depth: 0,
+      select: { id: true },
       req,
     })
     if (shouldCommit) await commitTransaction(req)
     await invalidateCatalog()
-    await announceLowStock(
-      req,
-      lines.map((line) => line.productId),
-    )
+    announceLowStock(left)
     return order
   } catch (error) {
     if (inTransaction) {

@@ -28,8 +28,17 @@ async function increment(
   })
 }
 
-/** Takes `quantity` of a product that is still for sale; false when there is not enough. */
-export async function takeStock(req: PayloadRequest, product: Ref, quantity: number): Promise<boolean> {
+export type StockLeft = { id: Ref; title: string; stock: number }
+
+/**
+ * Takes `quantity` of a product that is still for sale: what is left of it afterwards, as the same
+ * statement saw it, or null when there was not enough.
+ */
+export async function takeStock(
+  req: PayloadRequest,
+  product: Ref,
+  quantity: number,
+): Promise<StockLeft | null> {
   const taken = await increment(
     req,
     'products',
@@ -44,7 +53,13 @@ export async function takeStock(req: PayloadRequest, product: Ref, quantity: num
     'stock',
     -quantity,
   )
-  return taken !== null
+  if (!taken || typeof taken !== 'object') return null
+  const row = taken as { title?: unknown; stock?: unknown }
+  return {
+    id: product,
+    title: typeof row.title === 'string' ? row.title : '',
+    stock: typeof row.stock === 'number' ? row.stock : 0,
+  }
 }
 
 export async function returnStock(req: PayloadRequest, product: Ref, quantity: number): Promise<void> {
