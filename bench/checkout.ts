@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
@@ -118,7 +119,34 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
 const percentile = (sorted: number[], p: number): number =>
   sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0
 
+// CPU time from /proc (Linux): the server's own, and the whole machine's (PostgreSQL, this
+// load generator and anything else), so a phase says where its time went.
+const TICK_MS = 10
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+  } catch {
+    return 0
+  }
+}
+function machineCpuMs(): { busy: number; total: number } {
+  try {
+    const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number)
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0)
+    const total = ticks.reduce((sum, value) => sum + value, 0)
+    return { busy: (total - idle) * TICK_MS, total: total * TICK_MS }
+  } catch {
+    return { busy: 0, total: 0 }
+  }
+}
+
 type Phase = {
+  /** Server CPU per successful order, ms. */
+  serverCpuPerOrder: number
+  /** Share of both cores busy during the phase, server included. */
+  machineBusy: number
   name: string
   ok: number
   conflicts: number
@@ -183,6 +211,8 @@ async function main(): Promise<void> {
       let conflicts = 0
       let errors = 0
       const started = performance.now()
+      const serverCpu0 = processCpuMs(child.pid)
+      const machine0 = machineCpuMs()
       await pool(customers, CONCURRENCY, async (token) => {
         const t0 = performance.now()
         const res = await api('/api/checkout', {
@@ -195,8 +225,12 @@ async function main(): Promise<void> {
         else errors++
       })
       const seconds = (performance.now() - started) / 1000
+      const serverCpu = processCpuMs(child.pid) - serverCpu0
+      const machine1 = machineCpuMs()
       latencies.sort((a, b) => a - b)
       return {
+        serverCpuPerOrder: ok ? serverCpu / ok : 0,
+        machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
         name,
         ok,
         conflicts,
@@ -233,13 +267,14 @@ async function main(): Promise<void> {
     )
     process.stdout.write(`${CUSTOMERS} customers, ${CONCURRENCY} concurrent checkouts\n\n`)
     process.stdout.write(
-      'phase                                      orders  409s  errors  orders/s  p50 ms  p99 ms\n',
+      'phase                                      orders  409s  errors  orders/s  p50 ms  p99 ms  server CPU ms/order  machine busy\n',
     )
     for (const phase of [free, contended]) {
       const rate = phase.ok / phase.seconds
       process.stdout.write(
         `${phase.name.padEnd(42)} ${String(phase.ok).padStart(6)} ${String(phase.conflicts).padStart(5)} ${String(phase.errors).padStart(7)} ` +
-          `${rate.toFixed(1).padStart(9)} ${phase.p50.toFixed(1).padStart(7)} ${phase.p99.toFixed(1).padStart(7)}\n`,
+          `${rate.toFixed(1).padStart(9)} ${phase.p50.toFixed(1).padStart(7)} ${phase.p99.toFixed(1).padStart(7)} ` +
+          `${phase.serverCpuPerOrder.toFixed(1).padStart(20)} ${(phase.machineBusy * 100).toFixed(0).padStart(12)}%\n`,
       )
     }
     process.stdout.write(

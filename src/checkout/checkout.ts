@@ -232,7 +232,7 @@ async function placeOrder({
       id: cart.id,
       data: { items: [], coupon: null },
       depth: 0,
-      select: { id: true },
+      select: { updatedAt: true },
       req,
     })
     if (shouldCommit) await commitTransaction(req)
