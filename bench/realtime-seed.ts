@@ -93,7 +93,15 @@ await Promise.all(
   }),
 )
 const loginSeconds = (performance.now() - loginStarted) / 1000
-for (let i = logins; i < count; i++) tokens[i] = await issueToken(ids[i] as number | string)
+next = logins
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++
+      tokens[i] = await issueToken(ids[i] as number | string)
+    }
+  }),
+)
 process.stdout.write(
   `  seed: ${logins} payload.login in ${loginSeconds.toFixed(1)} s` +
     `${logins ? ` (${((loginSeconds * 1000) / logins).toFixed(0)} ms each at ${Math.min(concurrency, logins)} in flight)` : ''}, ` +
