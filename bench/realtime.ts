@@ -13,8 +13,9 @@ import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 
 // Real-time benchmark: two server instances (separate processes) sharing one database and one
-// Redis; BENCH_SOCKETS customers, each with a real Payload token from POST /api/users/login, open
-// a socket on instance A or B in turn, and admin sockets sit on both. Then customers check out
+// Redis; BENCH_SOCKETS customers, each with a real Payload token (payload.login for the first
+// BENCH_LOGINS, Payload's own session + signing steps for the rest: bench/realtime-seed.ts), open
+// a socket on instance A or B in turn, and admin sockets (POST /api/users/login) sit on both. Then customers check out
 // (order.created) and an admin moves each order pending → processing → shipped → delivered over
 // PATCH on instance A (order.updated). A delivery's latency runs from just before the request
 // that makes the change to the event's arrival on the socket; every socket must get exactly its
@@ -25,6 +26,7 @@ import type { Socket } from 'socket.io-client'
 //       # a fresh database on that server, dropped afterwards
 //   BENCH_SOCKETS=2000 BENCH_ORDERS=300 BENCH_ADMIN_SOCKETS=6 npm run bench:realtime
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench:realtime    # an existing Redis
+//   BENCH_LOGINS=all npm run bench:realtime       # every token from payload.login (~0.3 s CPU each)
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -402,7 +404,7 @@ async function main(): Promise<void> {
     const adminToken = String(first.body.token)
     const stamp = Date.now().toString(36)
 
-    say(`seeding ${SOCKETS} customers and logging each in (payload.login, in a seeding process)…`)
+    say(`seeding ${SOCKETS} customers and their tokens (bench/realtime-seed.ts)…`)
     const setupStarted = performance.now()
     const seeded = await seed(database.uri, redis.url, path.join(tmp, 'tokens.json'))
     const customers = seeded.map((entry, i): Customer => ({ ...entry, instance: (i % 2) as 0 | 1 }))
