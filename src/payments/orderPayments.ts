@@ -5,6 +5,7 @@ import type { DocId } from '../db/ids'
 import { logger } from '../logger'
 import { CANCELLABLE_BY_OWNER, paymentSources } from '../orders/transitions'
 import type { PaymentStatus } from '../orders/transitions'
+import { markPaymentClaimed } from '../realtime/events'
 import { stripe } from './stripe'
 
 // What payments do to orders, whether Stripe told us by webhook or the sweep asked Stripe.
@@ -68,6 +69,8 @@ export async function applyPaid(
     return 'mismatch'
   }
   if (!(await claimPayment(req, order.id, 'paid'))) return 'unchanged'
+  // The claim bypassed the hooks: the next update's previousDoc is already paid.
+  markPaymentClaimed(req.context, order.id, order.paymentStatus)
   const paid = await reload(req, order.id)
   await note(req, paid, {
     stripePaymentIntentId: payment.paymentIntent ?? paid.payment?.stripePaymentIntentId ?? null,

@@ -48,6 +48,30 @@ export function publishOrderEvent(
   }
 }
 
+// A payment claim made beside the hooks (a conditional payload.db.updateOne in
+// src/payments/orderPayments.ts) leaves the status the order had in req.context: the next update's
+// previousDoc already shows the new one, and the event hook would miss order.paid. Read once.
+const PAYMENT_CLAIMED = 'paymentClaimed'
+type Claim = { id: string; from: Order['paymentStatus'] }
+
+export function markPaymentClaimed(
+  context: Record<string, unknown>,
+  id: Order['id'],
+  from: Order['paymentStatus'],
+): void {
+  context[PAYMENT_CLAIMED] = { id: String(id), from } satisfies Claim
+}
+
+export function takePaymentClaim(
+  context: Record<string, unknown>,
+  id: Order['id'],
+): Order['paymentStatus'] | undefined {
+  const claim = context[PAYMENT_CLAIMED] as Claim | undefined
+  if (claim?.id !== String(id)) return undefined
+  delete context[PAYMENT_CLAIMED]
+  return claim.from
+}
+
 export function publishToAdmins(event: string, data: unknown): void {
   realtime()?.to('admins').emit(event, data)
 }

@@ -3,6 +3,7 @@ import type http from 'node:http'
 import { createAdapter } from '@socket.io/redis-adapter'
 import { Redis } from 'ioredis'
 import { jwtVerify } from 'jose'
+import { JWT_AUTH_VERSION } from 'payload'
 import type { Payload } from 'payload'
 import { Server } from 'socket.io'
 import type { Socket } from 'socket.io'
@@ -28,10 +29,14 @@ function cookieToken(cookie: string | undefined): string | undefined {
   return undefined
 }
 
-/** The user a Payload token stands for, checked as Payload checks it; undefined when it does not. */
+/**
+ * The user a Payload token stands for, checked as Payload's JWT strategy checks it (signature and
+ * expiry, token format version, an existing user of `users`, a verified address, a live session)
+ * and not locked; undefined when it does not pass.
+ */
 async function userFromToken(payload: Payload, token: string, secret: Uint8Array): Promise<User | undefined> {
-  const { payload: claims } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
-  if (claims.collection !== undefined && claims.collection !== 'users') return undefined
+  const { payload: claims, protectedHeader } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
+  if (protectedHeader.authVersion !== JWT_AUTH_VERSION || claims.collection !== 'users') return undefined
   const id = claims.id
   if (typeof id !== 'string' && typeof id !== 'number') return undefined
   const user = (await payload.findByID({
@@ -42,9 +47,13 @@ async function userFromToken(payload: Payload, token: string, secret: Uint8Array
     showHiddenFields: true,
   })) as User | null
   if (!user) return undefined
+  const auth = payload.collections.users.config.auth
+  if (auth.verify && !user._verified) return undefined
   if (user.lockUntil && new Date(user.lockUntil).getTime() > Date.now()) return undefined
-  if (claims.sid !== undefined) {
-    const session = user.sessions?.find((entry) => entry.id === claims.sid)
+  // With sessions on (Payload's default), a token without a session, or whose session was
+  // logged out or has expired, no longer authenticates.
+  if (auth.useSessions) {
+    const session = typeof claims.sid === 'string' && user.sessions?.find((entry) => entry.id === claims.sid)
     if (!session || new Date(session.expiresAt).getTime() <= Date.now()) return undefined
   }
   return user

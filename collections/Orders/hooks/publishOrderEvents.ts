@@ -1,7 +1,7 @@
 import type { CollectionAfterChangeHook } from 'payload'
 
 import type { Order } from '../../../payload-types'
-import { afterCommit, publishOrderEvent } from '../../../src/realtime/events'
+import { afterCommit, publishOrderEvent, takePaymentClaim } from '../../../src/realtime/events'
 import type { OrderEventName } from '../../../src/realtime/events'
 
 /** Which events a write means: creation, any status change, payment, cancellation. */
@@ -21,7 +21,9 @@ export const publishOrderEvents: CollectionAfterChangeHook<Order> = async ({
   operation,
   req,
 }) => {
-  const events = orderEvents(doc, previousDoc, operation === 'create')
+  const paymentWas = takePaymentClaim(req.context, doc.id)
+  const before = previousDoc && paymentWas ? { ...previousDoc, paymentStatus: paymentWas } : previousDoc
+  const events = orderEvents(doc, before, operation === 'create')
   if (events.length === 0) return doc
   const snapshot = { ...doc }
   // A promise (of null, without transactions) may come from another realm: no instanceof.

@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { SignJWT, decodeJwt } from 'jose'
+import { commitTransaction, createLocalReq, initTransaction, jwtSign, killTransaction } from 'payload'
+import { io } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
+
+import { create, product } from './helpers/catalog'
+import { client } from './helpers/http'
+import type { Api } from './helpers/http'
+import { startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { describeIf } from './helpers/services'
+import { ADDRESS, addToCart, checkoutCod } from './helpers/shop'
+import type { OrderView } from './helpers/shop'
+import { StripeDouble } from './helpers/stripeDouble'
+import { customersViaLocalApi, firstAdmin, login } from './helpers/users'
+import type { Account } from './helpers/users'
+
+// The handshake checks a token as Payload does (and refuses locked accounts); order.paid from the
+// Stripe webhook reaches exactly the right sockets; a rolled-back change publishes nothing.
+
+const SECRET = 'whsec_test_secret_0123456789'
+
+let double: StripeDouble
+let server: TestServer
+let api: Api
+let admin: Account
+let alice: Account
+let bob: Account
+const sockets: Socket[] = []
+
+type OrderEvent = {
+  id: number | string
+  orderNumber: string
+  status: string
+  paymentStatus: string
+  total: number
+}
+
+beforeAll(async () => {
+  double = await new StripeDouble().start()
+  server = await startTestServer({
+    STRIPE_SECRET_KEY: 'sk_test_store',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_API_URL: double.url,
+    // The failed logins below must meet the account lock, not a per-IP limit.
+    RATE_LIMIT_AUTH_MAX: '10000',
+  })
+  api = client(server.url)
+  admin = await firstAdmin(api)
+  ;[alice, bob] = (await customersViaLocalApi(server.payload, api, 2, 'rta')) as [Account, Account]
+}, 90_000)
+
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect()
+  await server?.stop()
+  await double?.stop()
+})
+
+function open(token: string): Socket {
+  const socket = io(server.url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  })
+  sockets.push(socket)
+  return socket
+}
+
+/** 'connected', or the connect_error message. */
+function handshake(token: string): Promise<string> {
+  const socket = open(token)
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.disconnect()
+      resolve('connected')
+    })
+    socket.once('connect_error', (error) => resolve(error.message))
+  })
+}
+
+function connect(token: string): Promise<Socket> {
+  const socket = open(token)
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket))
+    socket.once('connect_error', reject)
+  })
+}
+
+function record<T>(socket: Socket, event: string): T[] {
+  const seen: T[] = []
+  socket.on(event, (data: T) => seen.push(data))
+  return seen
+}
+
+const quiet = (ms = 500) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A token's claims without its timestamps. */
+function claimsOf(token: string): Record<string, unknown> {
+  const claims: Record<string, unknown> = decodeJwt(token)
+  delete claims.iat
+  delete claims.exp
+  return claims
+}
+
+/** The claims of a real token, re-signed with Payload's own signer (so only what is changed differs). */
+async function resign(
+  token: string,
+  change: Record<string, unknown>,
+  tokenExpiration = 600,
+): Promise<string> {
+  const fieldsToSign = Object.fromEntries(
+    Object.entries({ ...claimsOf(token), ...change }).filter(([, value]) => value !== undefined),
+  )
+  return (await jwtSign({ fieldsToSign, secret: server.payload.secret, tokenExpiration })).token
+}
+
+describe('handshake refuses what Payload would refuse', () => {
+  it('the same claims: accepted while valid, refused once expired', async () => {
+    expect(await handshake(await resign(alice.token, {}))).toBe('connected')
+    expect(await handshake(await resign(alice.token, {}, -60))).toBe('unauthorized')
+  })
+
+  it('a token without a session, for another collection, or without Payload’s format version', async () => {
+    expect(await handshake(await resign(alice.token, { sid: undefined }))).toBe('unauthorized')
+    expect(await handshake(await resign(alice.token, { collection: 'media' }))).toBe('unauthorized')
+    const unversioned = await new SignJWT(claimsOf(alice.token))
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(server.payload.secret))
+    expect(await handshake(unversioned)).toBe('unauthorized')
+    // Payload's REST refuses the same tokens.
+    const me = await api<{ user: unknown }>('/api/users/me', { token: unversioned })
+    expect(me.body.user).toBeNull()
+  })
+
+  it('a logged-out session, while the same user’s other session still works', async () => {
+    const [carol] = (await customersViaLocalApi(server.payload, api, 1, 'logout')) as [Account]
+    const other = await login(api, carol.email, carol.password)
+    expect(await handshake(carol.token)).toBe('connected')
+    expect((await api('/api/users/logout', { method: 'POST', token: carol.token })).status).toBe(200)
+    expect(await handshake(carol.token)).toBe('unauthorized')
+    expect(await handshake(other)).toBe('connected')
+  })
+
+  it('a locked account (too many failed logins), with a token from before the lock', async () => {
+    const [dave] = (await customersViaLocalApi(server.payload, api, 1, 'locked')) as [Account]
+    expect(await handshake(dave.token)).toBe('connected')
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await api('/api/users/login', { json: { email: dave.email, password: 'wrong-pass-123' } })).status,
+      ).toBe(401)
+    // The right password is refused now: the account is locked.
+    expect(
+      (await api('/api/users/login', { json: { email: dave.email, password: dave.password } })).status,
+    ).toBe(401)
+    expect(await handshake(dave.token)).toBe('unauthorized')
+  })
+
+  it('a user whose address is no longer verified, and a deleted user', async () => {
+    const [erin, frank] = (await customersViaLocalApi(server.payload, api, 2, 'unverified')) as [
+      Account,
+      Account,
+    ]
+    await server.payload.update({ collection: 'users', id: erin.id, data: { _verified: false } })
+    expect(await handshake(erin.token)).toBe('unauthorized')
+    await server.payload.delete({ collection: 'users', id: frank.id })
+    expect(await handshake(frank.token)).toBe('unauthorized')
+  })
+})
+
+describe('order.paid from the Stripe webhook', () => {
+  it('reaches the owner (user room and order room, once each socket), the admins, and nobody else', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 2500, stock: 10 }))
+    await addToCart(api, alice.token, item.id, 1)
+    const res = await api<{ order: OrderView & { payment?: { stripeSessionId?: string } } }>(
+      '/api/checkout',
+      {
+        token: alice.token,
+        json: { paymentMethod: 'card', shippingAddress: ADDRESS },
+      },
+    )
+    expect(res.status).toBe(201)
+    const order = res.body.order
+
+    const [owner, ownerInRoom, adminSocket, other] = await Promise.all([
+      connect(alice.token),
+      connect(alice.token),
+      connect(admin.token),
+      connect(bob.token),
+    ])
+    expect(await ownerInRoom.timeout(5000).emitWithAck('order:subscribe', { orderId: order.id })).toEqual({
+      ok: true,
+    })
+    const seen = [owner, ownerInRoom, adminSocket, other].map((socket) =>
+      record<OrderEvent>(socket, 'order.paid'),
+    )
+
+    const session = double.complete(order.payment?.stripeSessionId ?? '')
+    const event = double.event('checkout.session.completed', session)
+    const deliver = () => {
+      const { body, signature } = double.signedPayload(event, SECRET)
+      return api<{ outcome: string }>('/api/stripe/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+      })
+    }
+    const first = await deliver()
+    expect(first.status).toBe(200)
+    expect(first.body.outcome).toBe('applied')
+    // A redelivery changes nothing, so it announces nothing.
+    expect((await deliver()).body.outcome).toBe('duplicate')
+    await quiet()
+
+    const expected = {
+      id: order.id,
+      orderNumber: order.orderNumber,
+      status: 'pending',
+      paymentStatus: 'paid',
+      total: order.total,
+    }
+    const [ownerSeen, roomSeen, adminSeen, otherSeen] = seen
+    expect(ownerSeen).toEqual([expected])
+    expect(roomSeen).toEqual([expected])
+    expect(adminSeen).toEqual([expected])
+    expect(otherSeen).toEqual([])
+    for (const socket of [owner, ownerInRoom, adminSocket, other]) socket.disconnect()
+  })
+})
+
+describeIf(
+  process.env.TEST_DATABASE_URI?.startsWith('postgres') ?? false,
+  'PostgreSQL (SQLite runs without transactions here)',
+)('a rolled-back change', () => {
+  it('publishes nothing; the same change committed publishes once', async () => {
+    const item = await create(api, admin.token, 'products', product({ stock: 10 }))
+    await addToCart(api, alice.token, item.id, 1)
+    const placed = await checkoutCod(api, alice.token)
+    expect(placed.status).toBe(201)
+    const orderId = placed.body.order.id
+    const socket = await connect(alice.token)
+    const seen = record<OrderEvent>(socket, 'order.updated')
+
+    const change = async (finish: 'commit' | 'rollback') => {
+      const req = await createLocalReq({}, server.payload)
+      expect(await initTransaction(req)).toBe(true)
+      await server.payload.update({ collection: 'orders', id: orderId, data: { status: 'processing' }, req })
+      if (finish === 'commit') await commitTransaction(req)
+      else await killTransaction(req)
+    }
+    await change('rollback')
+    await quiet()
+    expect(seen).toEqual([])
+    expect((await server.payload.findByID({ collection: 'orders', id: orderId })).status).toBe('pending')
+
+    await change('commit')
+    await quiet()
+    expect(seen).toEqual([expect.objectContaining({ id: orderId, status: 'processing' })])
+    socket.disconnect()
+  })
+})
