@@ -17,7 +17,9 @@ import type { Account } from './helpers/users'
 // TRUST_PROXY=1 makes the test process a trusted proxy, so each test speaks from its own client
 // address (X-Forwarded-For) and the budgets of different tests never mix.
 
-const WINDOW_S = 6
+// Long enough that no test here outlives it, however slow the machine: the window's end is
+// tested in limits-window.test.ts.
+const WINDOW_S = 60
 const AUTH_MAX = 3
 const CHECKOUT_MAX = 2
 
@@ -76,17 +78,6 @@ describe('auth rate limit', () => {
     expect((await failedLogin(from(nextIp()))).status).toBe(401)
   })
 
-  it('lets the address in again once the window has passed', async () => {
-    const api = from(nextIp())
-    for (let i = 0; i < AUTH_MAX; i++) await failedLogin(api)
-    const limited = await failedLogin(api)
-    expect(limited.status).toBe(429)
-    await new Promise((resolve) =>
-      setTimeout(resolve, Number(limited.headers.get('retry-after')) * 1000 + 250),
-    )
-    expect((await failedLogin(api)).status).toBe(401)
-  })
-
   it('is one budget for login, registration, verification and password reset', async () => {
     const api = from(nextIp())
     expect((await failedLogin(api)).status).toBe(401)
@@ -113,6 +104,16 @@ describe('auth rate limit', () => {
       where: { email: { like: 'over.' } },
     })
     expect(totalDocs).toBe(0)
+  })
+
+  it('counts the path variants Payload answers as the same route', async () => {
+    const api = from(nextIp())
+    const attempt = (path: string) =>
+      api(path, { json: { email: 'nobody@example.test', password: 'wrong-password' } })
+    expect((await attempt('/api/users/login/')).status).toBe(401)
+    expect((await attempt('/api/users/login?depth=0')).status).toBe(401)
+    expect((await attempt('/api/users/login')).status).toBe(401)
+    expect((await attempt('/api/users/login/')).status).toBe(429)
   })
 
   it('takes the address from the trusted proxy, not from what the client prepends', async () => {
@@ -379,8 +380,10 @@ describeIf(hasRedis, 'redis-server')('rate limits across instances', () => {
       RATE_LIMIT_WINDOW_S: '60',
       RATE_LIMIT_AUTH_MAX: String(SHARED_MAX),
     }
-    ;[first, second] = await Promise.all([startInstance(env), startInstance(env)])
-  }, 120_000)
+    // One after the other: two cold starts at once on a busy machine take longer than in turn.
+    first = await startInstance(env)
+    second = await startInstance(env)
+  }, 240_000)
 
   afterAll(async () => {
     await first?.stop()
