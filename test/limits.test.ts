@@ -56,7 +56,7 @@ beforeAll(async () => {
   })
   base = client(server.url)
   admin = await firstAdmin(from(nextIp()))
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   await server?.stop()

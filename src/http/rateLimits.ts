@@ -21,9 +21,11 @@ const AUTH_ROUTES = [
   '/api/users/reset-password',
 ]
 
+// Only express-rate-limit's configuration checks speak here (store errors never reach it, see
+// SharedStore), once each; a client can trigger some (an X-Forwarded-For without TRUST_PROXY).
 const limiterLog: Logger = {
-  error: (error, message) => logger.error({ err: error }, message ?? 'rate limiter error'),
-  warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
+  error: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter check'),
+  warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter check'),
 }
 
 function limiter(
@@ -43,14 +45,12 @@ function limiter(
     logger: limiterLog,
     handler: (_req: Request, res: Response) => {
       const retryAfter = Number(res.getHeader('Retry-After') ?? windowS)
-      res
-        .status(429)
-        .json(
-          errorBody(`Too many requests. Try again in ${retryAfter} seconds.`, {
-            code: 'RATE_LIMITED',
-            retryAfter,
-          }),
-        )
+      res.status(429).json(
+        errorBody(`Too many requests. Try again in ${retryAfter} seconds.`, {
+          code: 'RATE_LIMITED',
+          retryAfter,
+        }),
+      )
     },
   })
 }
