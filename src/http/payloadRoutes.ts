@@ -68,15 +68,18 @@ async function withContractErrors(response: Response): Promise<Response> {
 async function withLimitRefusals(response: Response): Promise<Response> {
   if (response.status !== 200) return response
   const text = await response.text()
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    parsed = undefined
+  let refused = false
+  // Only answers that lead with errors can be refusals: successful results are not parsed again.
+  if (text.startsWith('{"errors"')) {
+    try {
+      refused = isLimitRefusal(JSON.parse(text))
+    } catch {
+      refused = false
+    }
   }
   const headers = new Headers(response.headers)
   headers.delete('content-length')
-  return new Response(text, { status: isLimitRefusal(parsed) ? 400 : 200, headers })
+  return new Response(text, { status: refused ? 400 : 200, headers })
 }
 
 type FetchHandler = (request: Request) => Promise<Response>
