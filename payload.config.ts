@@ -21,6 +21,7 @@ import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { env } from './src/config/env'
+import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/limits'
 import { databaseAdapter } from './src/db/adapter'
 import { emailAdapter } from './src/email/adapter'
 import { logger } from './src/logger'
@@ -67,6 +68,8 @@ export default buildConfig({
   },
   graphQL: {
     disablePlaygroundInProduction: true,
+    maxComplexity: GRAPHQL_MAX_COMPLEXITY,
+    validationRules: graphqlValidationRules,
   },
   telemetry: false,
   // Client errors the store raises on purpose (409 out of stock, …) are not server errors:

@@ -1,5 +1,6 @@
 import type { Config } from 'payload'
 
+import { capPageSize } from './capPageSize'
 import { rejectMalformedIds } from './rejectMalformedIds'
 import { validateInputShape } from './validateInputShape'
 
@@ -10,7 +11,12 @@ export const guardEveryCollection = (config: Config): Config => ({
     ...collection,
     hooks: {
       ...collection.hooks,
-      beforeOperation: [rejectMalformedIds, validateInputShape, ...(collection.hooks?.beforeOperation ?? [])],
+      beforeOperation: [
+        rejectMalformedIds,
+        validateInputShape,
+        capPageSize,
+        ...(collection.hooks?.beforeOperation ?? []),
+      ],
     },
   })),
 })

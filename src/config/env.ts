@@ -23,6 +23,16 @@ const bool = (fallback: boolean) =>
       .transform((value) => ['true', '1', 'yes'].includes(value)),
   )
 
+/** `true`/`false` or a hop count, as a hop count. */
+const proxyHops = (value: unknown): unknown => {
+  const text = emptyAsUndefined(value)
+  if (typeof text !== 'string') return text
+  const word = text.trim().toLowerCase()
+  if (word === 'true' || word === 'yes') return 1
+  if (word === 'false' || word === 'no') return 0
+  return word
+}
+
 const databaseUri = z.string().refine((uri) => /^(mongodb(\+srv)?:\/\/|postgres(ql)?:\/\/|file:)/.test(uri), {
   message: 'must start with mongodb://, postgres:// or file:',
 })
@@ -89,7 +99,10 @@ const schema = z
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    TRUST_PROXY: bool(false),
+    // Proxies in front whose X-Forwarded-For entries are believed: `true` is the one reverse
+    // proxy in front. Trusting every hop would let a client pick its own address (and so dodge
+    // the per-IP rate limits) by sending the header itself.
+    TRUST_PROXY: z.preprocess(proxyHops, z.coerce.number().int().min(0).max(32).default(0)),
     SERVE_ADMIN: bool(true),
     CATALOG_CACHE: bool(true),
   })

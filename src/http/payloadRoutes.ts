@@ -14,6 +14,7 @@ import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
 import { invalidateCatalog } from '../cache'
+import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
@@ -24,7 +25,7 @@ const isMultipart = (req: IncomingMessage): boolean =>
 
 // Uploads stream through to Payload, which enforces MAX_UPLOAD_BYTES; every other body is read
 // here with a hard limit, so a huge or endless body is a 413 and never reaches Payload.
-const bufferBody = express.raw({ type: (req) => !isMultipart(req), limit: BODY_LIMIT_BYTES })
+export const bufferBody = express.raw({ type: (req) => !isMultipart(req), limit: BODY_LIMIT_BYTES })
 
 // Built by hand rather than with createRequest: Express rewrites req.url under a mount path.
 function toFetchRequest(req: ExpressRequest): Request {
@@ -65,6 +66,24 @@ async function withContractErrors(response: Response): Promise<Response> {
   return new Response(text, { status: response.status, headers })
 }
 
+/** A depth or complexity refusal is a 400 for every client (see isLimitRefusal). */
+async function withLimitRefusals(response: Response): Promise<Response> {
+  if (response.status !== 200) return response
+  const text = await response.text()
+  let refused = false
+  // Only answers that lead with errors can be refusals: successful results are not parsed again.
+  if (text.startsWith('{"errors"')) {
+    try {
+      refused = isLimitRefusal(JSON.parse(text))
+    } catch {
+      refused = false
+    }
+  }
+  const headers = new Headers(response.headers)
+  headers.delete('content-length')
+  return new Response(text, { status: refused ? 400 : 200, headers })
+}
+
 type FetchHandler = (request: Request) => Promise<Response>
 
 const CATALOG_WRITE = /^\/api\/(products|brands|categories|media)(\/|$|\?)/
@@ -101,7 +120,11 @@ function bridge(handler: FetchHandler): RequestHandler {
 export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): express.Router {
   const router = express.Router()
   const graphql = GRAPHQL_POST(config)
-  router.post('/api/graphql', bufferBody, bridge(graphql))
+  router.post(
+    '/api/graphql',
+    bufferBody,
+    bridge(async (request) => withLimitRefusals(await graphql(request))),
+  )
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',

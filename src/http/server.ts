@@ -19,6 +19,7 @@ import { attachRealtime } from '../realtime/server'
 import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
+import { rateLimits } from './rateLimits'
 import { requestIdOf, requestLog } from './requestLog'
 import { corsPolicy, securityHeaders } from './security'
 
@@ -57,11 +58,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', settings.TRUST_PROXY)
+  app.set('trust proxy', settings.TRUST_PROXY > 0 ? settings.TRUST_PROXY : false)
   const cors = corsPolicy(settings)
   app.use(requestLog)
   app.use(securityHeaders(dev))
   app.use('/api', cors)
+  app.use(rateLimits(settings, redis()))
   app.use(payloadRoutes(config, dev))
 
   const cache = catalogCache()

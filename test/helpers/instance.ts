@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 
 import { client } from './http'
+import { UNLIMITED } from './server'
 import type { Api } from './http'
 import { eventually, freePort } from './services'
 
@@ -26,6 +27,7 @@ export async function startInstance(env: Record<string, string> = {}): Promise<I
   const child = spawn(process.execPath, ['--conditions=production', '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: {
+      ...UNLIMITED,
       ...process.env,
       LOG_LEVEL: 'warn',
       ...env,

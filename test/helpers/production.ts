@@ -6,6 +6,7 @@ import path from 'node:path'
 
 import { createTestDatabase } from './database'
 import type { TestDatabase } from './database'
+import { UNLIMITED } from './server'
 import { freePort } from './services'
 
 export const root = path.resolve(import.meta.dirname, '../..')
@@ -63,6 +64,7 @@ export async function startProductionServer(
     LOG_LEVEL: 'info',
     REDIS_URL: '',
     SMTP_HOST: '',
+    ...UNLIMITED,
     ...env,
   }
   const childEnv = Object.fromEntries(

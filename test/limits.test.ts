@@ -1,0 +1,438 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { client } from './helpers/http'
+import type { Api, ApiOptions } from './helpers/http'
+import { startInstance } from './helpers/instance'
+import type { Instance } from './helpers/instance'
+import { startTestServer } from './helpers/server'
+import type { TestServer } from './helpers/server'
+import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
+import type { Errors } from './helpers/shop'
+import { customersViaLocalApi, firstAdmin } from './helpers/users'
+import type { Account } from './helpers/users'
+
+// Abuse limits: per-IP rate limits (here in memory; across instances through Redis below),
+// GraphQL depth and complexity, the page-size cap and the body-size limit.
+//
+// TRUST_PROXY=1 makes the test process a trusted proxy, so each test speaks from its own client
+// address (X-Forwarded-For) and the budgets of different tests never mix.
+
+// Long enough that no test here outlives it, however slow the machine: the window's end is
+// tested in limits-window.test.ts.
+const WINDOW_S = 60
+const AUTH_MAX = 3
+const CHECKOUT_MAX = 2
+
+let server: TestServer
+let base: Api
+let admin: Account
+let lastOctet = 0
+const nextIp = (): string => `198.51.100.${++lastOctet}`
+
+/** The API as seen from one client address. */
+const from =
+  (ip: string, target: Api = base): Api =>
+  (path, options: ApiOptions = {}) =>
+    target(path, { ...options, headers: { 'X-Forwarded-For': ip, ...options.headers } })
+
+const failedLogin = (api: Api) =>
+  api<Errors>('/api/users/login', { json: { email: 'nobody@example.test', password: 'wrong-password' } })
+
+const graphql = <T = { data?: Record<string, unknown> } & Errors>(
+  api: Api,
+  query: string,
+  headers: Record<string, string> = {},
+) => api<T>('/api/graphql', { json: { query }, headers })
+
+const GRAPHQL_LOGIN =
+  'mutation { loginUser(email: "nobody@example.test", password: "wrong-password") { token } }'
+
+beforeAll(async () => {
+  server = await startTestServer({
+    TRUST_PROXY: '1',
+    RATE_LIMIT_WINDOW_S: String(WINDOW_S),
+    RATE_LIMIT_AUTH_MAX: String(AUTH_MAX),
+    RATE_LIMIT_CHECKOUT_MAX: String(CHECKOUT_MAX),
+  })
+  base = client(server.url)
+  admin = await firstAdmin(from(nextIp()))
+}, 180_000)
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe('auth rate limit', () => {
+  it(`answers 429 with Retry-After after ${AUTH_MAX} attempts from one address`, async () => {
+    const api = from(nextIp())
+    for (let i = 0; i < AUTH_MAX; i++) expect((await failedLogin(api)).status).toBe(401)
+    const limited = await failedLogin(api)
+    expect(limited.status).toBe(429)
+    const retryAfter = Number(limited.headers.get('retry-after'))
+    expect(Number.isInteger(retryAfter)).toBe(true)
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_S)
+    expect(limited.body.errors[0]?.message).toMatch(/too many requests/i)
+    expect(limited.body.errors[0]?.data?.code).toBe('RATE_LIMITED')
+    // Another client is not affected.
+    expect((await failedLogin(from(nextIp()))).status).toBe(401)
+  })
+
+  it('is one budget for login, registration, verification and password reset', async () => {
+    const api = from(nextIp())
+    expect((await failedLogin(api)).status).toBe(401)
+    const register = await api('/api/users', {
+      json: { email: `limit.${Date.now()}@example.test`, password: 'pass-123456' },
+    })
+    expect(register.status).toBe(201)
+    expect((await api('/api/users/forgot-password', { json: { email: 'nobody@example.test' } })).status).toBe(
+      200,
+    )
+    for (const [path, json] of [
+      ['/api/users/login', { email: 'nobody@example.test', password: 'x' }],
+      ['/api/users', { email: `over.${Date.now()}@example.test`, password: 'pass-123456' }],
+      ['/api/users/verify/some-token', undefined],
+      ['/api/users/forgot-password', { email: 'nobody@example.test' }],
+      ['/api/users/reset-password', { token: 'some-token', password: 'new-pass-123' }],
+    ] as const) {
+      const res = await api(path, { method: 'POST', json })
+      expect({ path, status: res.status }).toEqual({ path, status: 429 })
+    }
+    // A refused registration created nothing.
+    const { totalDocs } = await server.payload.count({
+      collection: 'users',
+      where: { email: { like: 'over.' } },
+    })
+    expect(totalDocs).toBe(0)
+  })
+
+  it('counts the path variants Payload answers as the same route', async () => {
+    const api = from(nextIp())
+    const attempt = (path: string) =>
+      api(path, { json: { email: 'nobody@example.test', password: 'wrong-password' } })
+    expect((await attempt('/api/users/login/')).status).toBe(401)
+    expect((await attempt('/api/users/login?depth=0')).status).toBe(401)
+    expect((await attempt('/api/users/login')).status).toBe(401)
+    expect((await attempt('/api/users/login/')).status).toBe(429)
+  })
+
+  it('takes the address from the trusted proxy, not from what the client prepends', async () => {
+    const ip = nextIp()
+    for (let i = 0; i < AUTH_MAX; i++) await failedLogin(from(ip))
+    const spoofed = await failedLogin(from(`203.0.113.${Math.floor(Math.random() * 250)}, ${ip}`))
+    expect(spoofed.status).toBe(429)
+  })
+
+  it('counts GraphQL sign-ins in the same budget', async () => {
+    const api = from(nextIp())
+    for (let i = 0; i < AUTH_MAX; i++) {
+      const res = await graphql(api, GRAPHQL_LOGIN)
+      expect(res.status).toBe(200)
+      expect(res.body.errors[0]?.message).toMatch(/email or password/i)
+    }
+    expect((await graphql(api, GRAPHQL_LOGIN)).status).toBe(429)
+    expect((await failedLogin(api)).status).toBe(429)
+    // Reads over GraphQL are not auth requests.
+    expect((await graphql(api, '{ Brands { totalDocs } }')).status).toBe(200)
+  })
+
+  it('counts every GraphQL auth mutation, however it is spelled', async () => {
+    const api = from(nextIp())
+    const viaFragment = `mutation { ...Attempt }
+      fragment Attempt on Mutation { loginUser(email: "a@example.test", password: "x") { token } }`
+    expect((await graphql(api, viaFragment)).status).toBe(200)
+    const aliased = await graphql(api, 'mutation { signIn: forgotPasswordUser(email: "a@example.test") }')
+    expect(aliased.status).toBe(200)
+    // Several attempts in one request would multiply the budget: refused outright.
+    const batch = await graphql(
+      api,
+      `
+        mutation {
+          a: loginUser(email: "a@example.test", password: "one") {
+            token
+          }
+          b: loginUser(email: "a@example.test", password: "two") {
+            token
+          }
+        }
+      `,
+    )
+    expect(batch.status).toBe(400)
+    expect(batch.body.errors[0]?.message).toMatch(/one sign-in/i)
+    expect(
+      (
+        await graphql(
+          api,
+          'mutation { createUser(data: {email: "g@example.test", password: "pass-123456"}) { id } }',
+        )
+      ).status,
+    ).toBe(200)
+    expect((await graphql(api, GRAPHQL_LOGIN)).status).toBe(429)
+  })
+})
+
+describe('checkout rate limit', () => {
+  it(`answers 429 after ${CHECKOUT_MAX} checkouts from one address`, async () => {
+    const api = from(nextIp())
+    const [customer] = await customersViaLocalApi(server.payload, from(nextIp()), 1, 'limited')
+    const attempt = () =>
+      api<Errors>('/api/checkout', {
+        token: customer!.token,
+        json: { paymentMethod: 'cod', shippingAddress: {} },
+      })
+    for (let i = 0; i < CHECKOUT_MAX; i++) expect((await attempt()).status).toBe(400)
+    const limited = await attempt()
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    // The checkout budget is its own: sign-ins from the same address still go through.
+    expect((await failedLogin(api)).status).toBe(401)
+  })
+})
+
+describe('GraphQL depth and complexity', () => {
+  const deep = (levels: number): string => {
+    let selection = 'id'
+    for (let i = 0; i < levels; i++) selection = `parent { ${selection} }`
+    return `{ Categories { docs { ${selection} } } }`
+  }
+
+  it('answers a deep storefront read', async () => {
+    const res = await graphql(
+      base,
+      `
+        {
+          Products(limit: 20, where: { status: { equals: published } }) {
+            totalDocs
+            docs {
+              id
+              title
+              slug
+              price
+              compareAtPrice
+              stock
+              status
+              brand {
+                id
+                name
+                slug
+                image {
+                  url
+                  alt
+                  sizes {
+                    thumbnail {
+                      url
+                      width
+                      height
+                    }
+                  }
+                }
+              }
+              categories {
+                id
+                name
+                slug
+                parent {
+                  id
+                  name
+                  parent {
+                    id
+                    name
+                    image {
+                      url
+                      sizes {
+                        thumbnail {
+                          url
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+              mainImage {
+                url
+                alt
+                width
+                height
+                sizes {
+                  thumbnail {
+                    url
+                  }
+                  card {
+                    url
+                  }
+                }
+              }
+              images {
+                url
+                alt
+                sizes {
+                  thumbnail {
+                    url
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+    )
+    expect(res.status).toBe(200)
+    expect(res.body.errors).toBeUndefined()
+    expect(res.body.data?.Products).toBeDefined()
+  })
+
+  it('refuses a query nested too deep with 400, for every client', async () => {
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const res = await graphql(base, deep(12), { Accept: accept })
+      expect(res.status).toBe(400)
+      expect(res.body.errors[0]?.message).toMatch(/depth limit of 10 exceeded/i)
+    }
+    expect((await graphql(base, deep(6))).status).toBe(200)
+  })
+
+  it('refuses a query too complex with 400', async () => {
+    const aliases = Array.from(
+      { length: 60 },
+      (_, i) => `p${i}: Products { docs { id title brand { name } mainImage { url } } }`,
+    ).join('\n')
+    const res = await graphql(base, `{ ${aliases} }`)
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.message).toMatch(/maximum complexity/i)
+  })
+})
+
+describe('page size cap', () => {
+  const BRANDS = 105
+
+  beforeAll(async () => {
+    for (let i = 0; i < BRANDS; i++)
+      await server.payload.create({ collection: 'brands', data: { name: `Capped brand ${i}` } })
+  }, 60_000)
+
+  type Page = { docs: unknown[]; limit: number; totalDocs: number; hasNextPage: boolean }
+
+  it.each(['limit=1000', 'limit=0', 'pagination=false', 'limit=-1', 'limit=0&pagination=false'])(
+    'REST ?%s answers at most 100',
+    async (query) => {
+      const res = await base<Page>(`/api/brands?${query}`)
+      expect(res.status).toBe(200)
+      expect(res.body.docs).toHaveLength(100)
+      expect(res.body.limit).toBe(100)
+      expect(res.body.totalDocs).toBe(BRANDS)
+      expect(res.body.hasNextPage).toBe(true)
+    },
+  )
+
+  it('leaves pages within the cap alone, for admins too', async () => {
+    expect((await base<Page>('/api/brands?limit=7')).body.docs).toHaveLength(7)
+    const asAdmin = await base<Page>('/api/brands?limit=100&page=2', { token: admin.token })
+    expect(asAdmin.body.docs).toHaveLength(BRANDS - 100)
+    const users = await base<Page>('/api/users?limit=1000', { token: admin.token })
+    expect(users.body.limit).toBe(100)
+  })
+
+  it('caps GraphQL lists the same way', async () => {
+    for (const args of ['limit: 1000', 'limit: 0', 'pagination: false']) {
+      const res = await graphql<{ data: { Brands: Page } }>(
+        base,
+        `{ Brands(${args}) { docs { id } limit totalDocs } }`,
+      )
+      expect(res.status).toBe(200)
+      expect(res.body.data.Brands.docs).toHaveLength(100)
+      expect(res.body.data.Brands.totalDocs).toBe(BRANDS)
+    }
+  })
+})
+
+describe('body size limit', () => {
+  it('refuses a JSON body over 1 MiB with 413 and creates nothing', async () => {
+    const before = await server.payload.count({ collection: 'brands' })
+    const big = { name: 'Too big', description: 'x'.repeat(1024 * 1024) }
+    const rest = await base<Errors>('/api/brands', { token: admin.token, json: big })
+    expect(rest.status).toBe(413)
+    expect(rest.body.errors[0]?.message).toEqual(expect.any(String))
+    const gql = await base<Errors>('/api/graphql', {
+      token: admin.token,
+      json: { query: `mutation { createBrand(data: {name: "${'y'.repeat(1024 * 1024)}"}) { id } }` },
+    })
+    expect(gql.status).toBe(413)
+    expect((await server.payload.count({ collection: 'brands' })).totalDocs).toBe(before.totalDocs)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Two instances, one budget: counted in Redis.
+
+const hasRedis = available('redis-server')
+
+describeIf(hasRedis, 'redis-server')('rate limits across instances', () => {
+  const SHARED_MAX = 4
+  let redisServer: PrivateRedis
+  let first: Instance | undefined
+  let second: Instance | undefined
+
+  beforeAll(async () => {
+    redisServer = new PrivateRedis(await freePort())
+    await redisServer.start()
+    const env = {
+      REDIS_URL: redisServer.url,
+      TRUST_PROXY: '1',
+      RATE_LIMIT_WINDOW_S: '60',
+      RATE_LIMIT_AUTH_MAX: String(SHARED_MAX),
+    }
+    // One after the other: two cold starts at once on a busy machine take longer than in turn.
+    first = await startInstance(env)
+    second = await startInstance(env)
+  }, 240_000)
+
+  afterAll(async () => {
+    await first?.stop()
+    await second?.stop()
+    await redisServer?.stop()
+  })
+
+  it('shares one budget per address between instances', async () => {
+    const ip = nextIp()
+    const [a, b] = [from(ip, first!.api), from(ip, second!.api)]
+    const statuses: number[] = []
+    for (let i = 0; i < SHARED_MAX; i++) statuses.push((await failedLogin(i % 2 ? b : a)).status)
+    expect(statuses).toEqual(Array(SHARED_MAX).fill(401))
+    expect((await failedLogin(a)).status).toBe(429)
+    expect((await failedLogin(b)).status).toBe(429)
+    expect((await failedLogin(from(nextIp(), second!.api))).status).toBe(401)
+  })
+
+  it('keeps serving while Redis is down, limiting per instance, and shares again when it returns', async () => {
+    await redisServer.stop()
+    await eventually(
+      () => first!.api('/api/ready'),
+      (res) => res.status === 503,
+    )
+    const ip = nextIp()
+    const [a, b] = [from(ip, first!.api), from(ip, second!.api)]
+    for (let i = 0; i < SHARED_MAX; i++) {
+      expect((await failedLogin(a)).status).toBe(401)
+      expect((await failedLogin(b)).status).toBe(401)
+    }
+    // Each instance still counts on its own.
+    expect((await failedLogin(a)).status).toBe(429)
+    for (const instance of [first!, second!]) {
+      const lines = instance
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('rate limits counted per instance'))
+      expect(lines).toHaveLength(1)
+    }
+
+    await redisServer.start()
+    for (const instance of [first!, second!])
+      await eventually(
+        () => instance.api('/api/ready'),
+        (res) => res.status === 200,
+      )
+    const again = nextIp()
+    const [c, d] = [from(again, first!.api), from(again, second!.api)]
+    for (let i = 0; i < SHARED_MAX; i++) expect((await failedLogin(i % 2 ? d : c)).status).toBe(401)
+    expect((await failedLogin(c)).status).toBe(429)
+  }, 60_000)
+})
