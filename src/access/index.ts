@@ -17,6 +17,9 @@ export const adminOnly: Access = ({ req }) => isAdmin(req)
 
 export const adminOnlyField: FieldAccess = ({ req }) => isAdmin(req)
 
+/** Nobody over the API: written by the server through the Local API only. */
+export const nobody: Access = () => false
+
 /** Users: an admin sees everyone, a customer only their own account. */
 export const adminOrSelf: Access = ({ req }) => {
   if (isAdmin(req)) return true
