@@ -381,7 +381,8 @@ beforeAll(async () => {
     admin: await asUser(admin),
   }
   shelfProduct = await local.create({ collection: 'products', data: productData({ stock: 1000 }) })
-})
+  // Booting (a schema push on PostgreSQL) and three real sign-ups: slow on a loaded machine.
+}, 180_000)
 
 afterAll(async () => {
   await server?.stop()
