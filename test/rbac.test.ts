@@ -1045,6 +1045,25 @@ describe('nothing leaks', () => {
     )
   })
 
+  it("an account's login sessions are shown to that account only", async () => {
+    const everyone = await local.find({ collection: 'users', limit: 1000, depth: 0 })
+    const sessions = everyone.docs.flatMap((user) =>
+      ((user.sessions as { id: string }[] | undefined) ?? []).map((session) => ({
+        owner: user.id,
+        id: session.id,
+      })),
+    )
+    expect(sessions.length).toBeGreaterThan(0)
+    const ownerOf = (actor: Actor): string | undefined =>
+      actor === 'anonymous' ? undefined : String(users[actor].id)
+    const leaks = answers.flatMap(({ actor, text }) =>
+      sessions
+        .filter((session) => String(session.owner) !== ownerOf(actor) && text.includes(session.id))
+        .map((session) => `${actor} saw a session of user ${session.owner}`),
+    )
+    expect([...new Set(leaks)]).toEqual([])
+  })
+
   it("nobody but an admin ever got another account's email", () => {
     const emails: Record<Exclude<Actor, 'anonymous'>, string> = {
       customer: accounts.customer.email,

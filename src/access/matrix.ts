@@ -193,7 +193,7 @@ export const COLLECTIONS = [
       delete: adminOnlyRule(),
     },
     notes: [
-      'Registration (`POST /api/users`) is public and always makes a customer: sending `roles` (or any auth field) as a non-admin answers 403.',
+      'Registration (`POST /api/users`) is public and always makes a customer: a non-admin sending `roles` other than the default `["customer"]` (which GraphQL\'s `createUser` requires), or any auth field, gets 403.',
       '`POST /api/users/first-register` works only while no user exists (then 403) and makes that user an admin.',
     ],
   }),

@@ -120,7 +120,7 @@ function endpointSection(): string {
     divider,
     ...rows,
     '',
-    "Socket.IO rooms follow the same ownership: `order:subscribe` succeeds only for the caller's own orders (admins: any).",
+    "Socket.IO rooms follow the same ownership: `order:subscribe` succeeds only for the caller's own orders (admins: any); see test/realtime.test.ts.",
   ].join('\n')
 }
 
