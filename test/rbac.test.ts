@@ -452,7 +452,7 @@ async function readAs(
   if (transport === 'rest') {
     const res = await rest<{ docs?: Doc[] }>(
       actor,
-      `/api/${policy.slug}?limit=1000&depth=2${trashQuery(policy)}`,
+      `/api/${policy.slug}?limit=1000&depth=1${trashQuery(policy)}`,
     )
     const seen = (res.body.docs ?? []).map((doc) => byVariant.get(String(doc.id))).filter(Boolean)
     list = res.status === 200 ? `list 200 [${seen.sort().join(',')}]` : `list ${res.status}`
@@ -467,7 +467,7 @@ async function readAs(
   const byId = await Promise.all(
     Object.entries(docs).map(async ([variant, doc]) => {
       if (transport === 'rest') {
-        const res = await rest(actor, `/api/${policy.slug}/${doc.id}?depth=2${trashQuery(policy)}`)
+        const res = await rest(actor, `/api/${policy.slug}/${doc.id}?depth=0${trashQuery(policy)}`)
         return `${variant}:${res.status}`
       }
       const { singular } = policy.graphql
