@@ -20,6 +20,7 @@ import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
 import { guardEveryCollection } from './hooks/everyCollection'
+import { restrictPayloadCollections } from './src/access'
 import { env } from './src/config/env'
 import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/limits'
 import { databaseAdapter } from './src/db/adapter'
@@ -78,4 +79,4 @@ export default buildConfig({
   typescript: {
     outputFile: path.join(dirname, 'payload-types.ts'),
   },
-})
+}).then(restrictPayloadCollections)

@@ -1,11 +1,13 @@
 import type { CollectionConfig } from 'payload'
 
-import { adminOnly } from '../src/access'
+import { adminOnly, nobody } from '../src/access'
 
 // Bookkeeping the checkout needs to stay correct across requests and instances. Each row is
 // changed only by single conditional statements (see src/checkout), never read-modify-write.
+// Admins may look; nobody writes over the API: a hand-made or deleted row would reuse order
+// numbers, exceed coupon limits, replay a checkout or apply a Stripe event twice.
 
-const systemAccess = { read: adminOnly, create: adminOnly, update: adminOnly, delete: adminOnly }
+const systemAccess = { read: adminOnly, create: nobody, update: nobody, delete: nobody }
 const hidden = { group: 'System', hidden: ({ user }: { user: unknown }) => !user }
 
 /** Named counters (order numbers). */

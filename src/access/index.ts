@@ -1,4 +1,5 @@
-import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
+import { Forbidden, NotFound } from 'payload'
+import type { Access, Endpoint, FieldAccess, PayloadRequest, SanitizedConfig, Where } from 'payload'
 
 // Every access rule of the store lives here. Ownership is returned as a query constraint
 // (not a boolean) so that lists filter themselves instead of failing.
@@ -16,6 +17,9 @@ export const authenticated: Access = ({ req }) => Boolean(req.user)
 export const adminOnly: Access = ({ req }) => isAdmin(req)
 
 export const adminOnlyField: FieldAccess = ({ req }) => isAdmin(req)
+
+/** Nobody over the API: written by the server through the Local API only. */
+export const nobody: Access = () => false
 
 /** Users: an admin sees everyone, a customer only their own account. */
 export const adminOrSelf: Access = ({ req }) => {
@@ -56,3 +60,67 @@ export const publishedProducts: Access = ({ req }) =>
 
 /** Categories: admins see the trash too; everyone else only live categories. */
 export const liveCategories: Access = ({ req }) => (isAdmin(req) ? true : notTrashed)
+
+const PREFERENCES = 'payload-preferences'
+
+/** An admin's own admin-panel preferences. */
+const ownPreferences: Access = ({ req }) => {
+  if (!req.user || !isAdmin(req)) return false
+  const mine: Where[] = [
+    { 'user.value': { equals: req.user.id } },
+    { 'user.relationTo': { equals: req.user.collection } },
+  ]
+  return { and: mine }
+}
+
+/**
+ * Payload's `/api/payload-preferences/:key` handlers skip access control (any logged-in user
+ * reads and writes their own), and deleting a key that does not exist fails with a 500.
+ */
+const adminPreferenceEndpoint = (endpoint: Endpoint): Endpoint => ({
+  ...endpoint,
+  handler: async (req) => {
+    if (!req.user || !isAdmin(req)) throw new Forbidden(req.t)
+    if (endpoint.method === 'delete') {
+      const key = req.routeParams?.key
+      const { totalDocs } = await req.payload.count({
+        collection: PREFERENCES,
+        where: { and: [{ key: { equals: key } }, { 'user.value': { equals: req.user.id } }] },
+        req,
+      })
+      if (totalDocs === 0) throw new NotFound(req.t)
+    }
+    return endpoint.handler(req)
+  },
+})
+
+/**
+ * Payload adds two collections of its own for the admin panel, open to any logged-in user:
+ * `payload-locked-documents` (edit locks: a customer could see which documents admins are
+ * editing, forge locks in an admin's name or remove theirs) and `payload-preferences` (UI state:
+ * free storage for anyone with an account). Only admins use the panel, so only admins get them.
+ */
+export function restrictPayloadCollections(config: SanitizedConfig): SanitizedConfig {
+  for (const collection of config.collections) {
+    if (collection.slug === 'payload-locked-documents') {
+      collection.access = {
+        ...collection.access,
+        create: adminOnly,
+        read: adminOnly,
+        update: adminOnly,
+        delete: adminOnly,
+      }
+    }
+    if (collection.slug === PREFERENCES) {
+      collection.access = {
+        ...collection.access,
+        create: adminOnly,
+        read: ownPreferences,
+        update: ownPreferences,
+        delete: ownPreferences,
+      }
+      if (collection.endpoints) collection.endpoints = collection.endpoints.map(adminPreferenceEndpoint)
+    }
+  }
+  return config
+}

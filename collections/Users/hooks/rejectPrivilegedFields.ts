@@ -18,12 +18,19 @@ const PRIVILEGED = [
   'sessions',
 ] as const
 
+// GraphQL marks `roles` (required, with a default) as a mandatory input, so a GraphQL
+// registration must send it: the default role alone grants nothing and is let through.
+const isDefaultRole = (data: object): boolean => {
+  const roles: unknown = (data as { roles?: unknown }).roles
+  return Array.isArray(roles) && roles.length === 1 && roles[0] === 'customer'
+}
+
 export const rejectPrivilegedFields: CollectionBeforeOperationHook = ({ args, operation, req }) => {
   if (operation !== 'create' && operation !== 'update') return args
   if (args.overrideAccess === true || isAdmin(req)) return args
   const data: unknown = args.data
   if (!data || typeof data !== 'object') return args
-  const sent = PRIVILEGED.filter((field) => field in data)
+  const sent = PRIVILEGED.filter((field) => field in data && !(field === 'roles' && isDefaultRole(data)))
   if (sent.length > 0) {
     throw new APIError(`Only an admin may set: ${sent.join(', ')}`, 403, { fields: sent }, true)
   }
