@@ -61,7 +61,7 @@ describe('stock', () => {
       const cart = await api<CartView>('/api/carts/mine', { token: racer.token })
       expect(cart.body.items.length).toBe(winners.has(String(racer.id)) ? 0 : 1)
     }
-  }, 60_000)
+  }, 180_000)
 
   it('a multi-item order is all or nothing', async () => {
     const plenty = await create(api, admin.token, 'products', product({ stock: 50 }))
@@ -105,7 +105,7 @@ describe('coupons', () => {
     expect(won.every((answer) => answer.body.order.couponCode === coupon.code)).toBe(true)
     expect((await server.payload.findByID({ collection: 'coupons', id: coupon.id })).usedCount).toBe(3)
     expect(await stockOf(item.id)).toBe(97)
-  }, 60_000)
+  }, 180_000)
 
   it('maxUsesPerCustomer 1: one customer racing themself gets one use', async () => {
     const item = await create(api, admin.token, 'products', product({ stock: 100 }))
