@@ -60,11 +60,20 @@ function shapeOf(collection: SanitizedCollectionConfig): Shape {
   return shape
 }
 
-export const validateInputShape: CollectionBeforeOperationHook = ({ args, collection, operation }) => {
+export const validateInputShape: CollectionBeforeOperationHook = ({ args, collection, operation, req }) => {
   if (operation !== 'create' && operation !== 'update') return args
   if (args.overrideAccess === true) return args
   const data: unknown = args.data
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return args
+  // An upload may come without fields (Payload builds the document from the file).
+  if (data === undefined && req.file) return args
+  // A body of `"0"`, `null` or `[…]`, or one Payload did not parse (a text/plain body), would reach
+  // Payload's field hooks, which assume an object, and answer 500.
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ValidationError({
+      collection: collection.slug,
+      errors: [{ message: 'The body must be a JSON object.', path: 'body' }],
+    })
+  }
   const { known, checks } = shapeOf(collection)
   const errors: { message: string; path: string }[] = []
   for (const [key, value] of Object.entries(data)) {
