@@ -15,6 +15,7 @@ import type { SanitizedConfig } from 'payload'
 
 import { invalidateCatalog } from '../cache'
 import { errorBody } from './errors'
+import { rejectMalformedQuery } from './queryParams'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
@@ -103,6 +104,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',
+    rejectMalformedQuery,
     bufferBody,
     bridge((request) => handleEndpoints({ config, request })),
   )
