@@ -146,7 +146,8 @@ describe('errors keep the contract shape and a 4xx status', () => {
   })
 
   it('paging parameters that are not numbers, and where/data that is not JSON, answer 400', async () => {
-    // Found by test/fuzz-collections.test.ts: `limit[]=x` reached the SQL adapter and answered 500.
+    // Found by test/fuzz-collections.test.ts: `limit[]=x` reached the SQL adapter and answered 500, and
+    // so did `where[createdAt][near]=1` on PostgreSQL.
     const token =
       (
         await server.payload.login({
@@ -162,6 +163,8 @@ describe('errors keep the contract shape and a 4xx status', () => {
       'limit=1&limit=2',
       'where={',
       'where=[1]',
+      'where[createdAt][near]=1',
+      'where={"name":{"within":1}}',
     ]) {
       const res = await api<Errors>(`/api/categories?${query}`, { token })
       expect(res.status).toBe(400)
@@ -199,6 +202,29 @@ describe('errors keep the contract shape and a 4xx status', () => {
       }
     }
     expect((await server.payload.count({ collection: 'stripe-events' })).totalDocs).toBe(before)
+  })
+
+  it('a relationship id no database can hold answers 400', async () => {
+    // Found by test/fuzz-collections.test.ts on PostgreSQL: `"image": -1.8e308` answered 500.
+    const token =
+      (
+        await server.payload.login({
+          collection: 'users',
+          data: { email: 'admin@example.test', password: 'admin-pass-123' },
+        })
+      ).token ?? ''
+    for (const image of [
+      -1.7976931348623145e308,
+      2 ** 70,
+      -3,
+      0,
+      'abc',
+      { relationTo: 'media', value: -1 },
+    ]) {
+      const res = await api<Errors>('/api/brands', { token, json: { name: 'Odd brand', image } })
+      expect(res.status).toBe(400)
+    }
+    expect((await server.payload.count({ collection: 'brands' })).totalDocs).toBe(0)
   })
 
   it('GraphQL syntax errors', async () => {
