@@ -1,6 +1,7 @@
 import type { Config } from 'payload'
 
 import { rejectMalformedIds } from './rejectMalformedIds'
+import { rejectUnsupportedOperators } from './rejectUnsupportedOperators'
 import { validateInputShape } from './validateInputShape'
 
 /** Guards every collection gets, in front of its own hooks. */
@@ -10,7 +11,12 @@ export const guardEveryCollection = (config: Config): Config => ({
     ...collection,
     hooks: {
       ...collection.hooks,
-      beforeOperation: [rejectMalformedIds, validateInputShape, ...(collection.hooks?.beforeOperation ?? [])],
+      beforeOperation: [
+        rejectMalformedIds,
+        rejectUnsupportedOperators,
+        validateInputShape,
+        ...(collection.hooks?.beforeOperation ?? []),
+      ],
     },
   })),
 })

@@ -5,20 +5,10 @@ import { sendError } from './errors'
 // Payload's REST parses `depth`, `limit` and `page` with Number() only when they look like
 // numbers and otherwise passes them on as they came (`limit[]=x` is an array, `limit=abc` text),
 // which the SQL adapters then fail on with a 500; a `where` or `data` sent as JSON text is
-// JSON.parse'd unguarded; a geo operator on a field that is not a point throws. Those are client
-// errors: 400 before Payload sees them.
+// JSON.parse'd unguarded. Those are client errors: 400 before Payload sees them.
 
 const NUMERIC = ['depth', 'limit', 'page']
 const JSON_TEXT = ['where', 'data']
-// Geo operators only work on point fields, which no collection has; on any other field the SQL
-// adapters have no implementation for them and throw (a 500).
-const GEO = ['near', 'within', 'intersects']
-const GEO_KEY = /\[(near|within|intersects)\]/
-
-function usesGeo(value: unknown): boolean {
-  if (!value || typeof value !== 'object') return false
-  return Object.entries(value).some(([key, inner]) => GEO.includes(key) || usesGeo(inner))
-}
 
 /** The first problem with the query's paging and JSON parameters, or undefined. */
 export function queryProblem(search: string): string | undefined {
@@ -26,8 +16,6 @@ export function queryProblem(search: string): string | undefined {
   const seen = new Map<string, number>()
   for (const [rawKey, value] of params) {
     const base = /^[^[.]*/.exec(rawKey)?.[0] ?? rawKey
-    if (base === 'where' && GEO_KEY.test(rawKey))
-      return 'Geo operators (near, within, intersects) are not supported.'
     if (NUMERIC.includes(base)) {
       if (rawKey !== base) return `${base} must be a single number.`
       seen.set(base, (seen.get(base) ?? 0) + 1)
@@ -41,8 +29,6 @@ export function queryProblem(search: string): string | undefined {
         const parsed: unknown = JSON.parse(value)
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
           return `${base} must be a JSON object.`
-        if (base === 'where' && usesGeo(parsed))
-          return 'Geo operators (near, within, intersects) are not supported.'
       } catch {
         return `${base} is not valid JSON.`
       }
