@@ -147,7 +147,7 @@ describe('errors keep the contract shape and a 4xx status', () => {
 
   it('paging parameters that are not numbers, and where/data that is not JSON, answer 400', async () => {
     // Found by test/fuzz-collections.test.ts: `limit[]=x` reached the SQL adapter and answered 500, and
-    // so did `where[createdAt][near]=1` on PostgreSQL.
+    // so did `where[createdAt][near]=1` and `where[slug][all][0]=x` (operators the SQL adapters lack).
     const token =
       (
         await server.payload.login({
@@ -165,6 +165,8 @@ describe('errors keep the contract shape and a 4xx status', () => {
       'where=[1]',
       'where[createdAt][near]=1',
       'where={"name":{"within":1}}',
+      'where[slug][all][0]=x',
+      'where[or][0][name][intersects]=1',
     ]) {
       const res = await api<Errors>(`/api/categories?${query}`, { token })
       expect(res.status).toBe(400)
