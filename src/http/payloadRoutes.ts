@@ -89,6 +89,9 @@ function bridge(handler: FetchHandler): RequestHandler {
     try {
       const response = await withContractErrors(await handler(toFetchRequest(req)))
       if (writesCatalog(req, response.status)) await invalidateCatalog()
+      // Refused before its body was read (an upload over MAX_UPLOAD_BYTES): the rest of the body is
+      // still on the socket, so it cannot carry another request; tell the client not to reuse it.
+      if (!req.complete) res.setHeader('Connection', 'close')
       await sendResponse(res, response)
     } catch (error) {
       next(error)
