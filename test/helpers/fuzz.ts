@@ -419,8 +419,7 @@ export function expectPrototypesClean(): void {
   })
 }
 
-const PRIVATE_KEYS =
-  /"(hash|salt|_verificationToken|resetPasswordToken|resetPasswordExpiration)"\s*:/
+const PRIVATE_KEYS = /"(hash|salt|_verificationToken|resetPasswordToken|resetPasswordExpiration)"\s*:/
 
 /** Never a 5xx; never a secret of someone else (their email, their order numbers, hidden catalog). */
 export function expectSafeAnswer(
