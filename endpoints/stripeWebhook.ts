@@ -4,6 +4,7 @@ import { env } from '../src/config/env'
 import { StoreError } from '../src/errors'
 import { logger } from '../src/logger'
 import { applyStripeEvent } from '../src/payments/events'
+import { checkedEvent } from '../src/payments/eventShape'
 import { stripe } from '../src/payments/stripe'
 
 /** POST /api/stripe/webhook — verified over the raw body, applied once per event id. */
@@ -29,7 +30,7 @@ export const stripeWebhookEndpoint: Endpoint = {
     } catch {
       throw new StoreError('BAD_REQUEST', 'Invalid Stripe signature.')
     }
-    const outcome = await applyStripeEvent(req, event)
+    const outcome = await applyStripeEvent(req, checkedEvent(event))
     logger.info({ event: event.id, type: event.type, outcome }, 'stripe event')
     return Response.json({ received: true, outcome })
   },

@@ -2,6 +2,7 @@ import type { Config } from 'payload'
 
 import { capPageSize } from './capPageSize'
 import { rejectMalformedIds } from './rejectMalformedIds'
+import { rejectUnsupportedOperators } from './rejectUnsupportedOperators'
 import { validateInputShape } from './validateInputShape'
 
 /** Guards every collection gets, in front of its own hooks. */
@@ -13,6 +14,7 @@ export const guardEveryCollection = (config: Config): Config => ({
       ...collection.hooks,
       beforeOperation: [
         rejectMalformedIds,
+        rejectUnsupportedOperators,
         validateInputShape,
         capPageSize,
         ...(collection.hooks?.beforeOperation ?? []),

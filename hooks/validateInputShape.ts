@@ -1,5 +1,12 @@
 import { ValidationError } from 'payload'
-import type { CollectionBeforeOperationHook, FlattenedField, SanitizedCollectionConfig } from 'payload'
+import type {
+  CollectionBeforeOperationHook,
+  FlattenedField,
+  Payload,
+  SanitizedCollectionConfig,
+} from 'payload'
+
+import { isDocumentId } from '../src/db/ids'
 
 // Payload silently drops keys it does not know and stores an object sent for a text field as
 // its JSON text. A client making either mistake would believe it saved what it meant; requests
@@ -7,12 +14,17 @@ import type { CollectionBeforeOperationHook, FlattenedField, SanitizedCollection
 
 const SYSTEM_KEYS = ['id', 'createdAt', 'updatedAt', 'password', 'confirm-password']
 
-type Check = (value: unknown) => boolean
+type Check = (value: unknown, payload: Payload) => boolean
 
-const isId: Check = (value) =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))
-const isRelation: Check = (value) =>
-  isId(value) || (typeof value === 'object' && value !== null && 'relationTo' in value && 'value' in value)
+// An id the database cannot hold (-1.8e308, 2^70, "abc" on an integer key) would fail the
+// relationship lookup inside the adapter with a 500 instead of being a 400.
+const isRelation: Check = (value, payload) =>
+  isDocumentId(payload, value) ||
+  (typeof value === 'object' &&
+    value !== null &&
+    'relationTo' in value &&
+    'value' in value &&
+    isDocumentId(payload, value.value))
 
 function checkFor(field: FlattenedField): Check | undefined {
   const many = 'hasMany' in field && field.hasMany === true
@@ -38,7 +50,9 @@ function checkFor(field: FlattenedField): Check | undefined {
     }
   })()
   if (!single) return undefined
-  return (value) => value === null || (many ? Array.isArray(value) && value.every(single) : single(value))
+  return (value, payload) =>
+    value === null ||
+    (many ? Array.isArray(value) && value.every((entry) => single(entry, payload)) : single(value, payload))
 }
 
 type Shape = { known: Set<string>; checks: Map<string, Check> }
@@ -60,16 +74,25 @@ function shapeOf(collection: SanitizedCollectionConfig): Shape {
   return shape
 }
 
-export const validateInputShape: CollectionBeforeOperationHook = ({ args, collection, operation }) => {
+export const validateInputShape: CollectionBeforeOperationHook = ({ args, collection, operation, req }) => {
   if (operation !== 'create' && operation !== 'update') return args
   if (args.overrideAccess === true) return args
   const data: unknown = args.data
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return args
+  // An upload may come without fields (Payload builds the document from the file).
+  if (data === undefined && req.file) return args
+  // A body of `"0"`, `null` or `[…]`, or one Payload did not parse (a text/plain body), would reach
+  // Payload's field hooks, which assume an object, and answer 500.
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ValidationError({
+      collection: collection.slug,
+      errors: [{ message: 'The body must be a JSON object.', path: 'body' }],
+    })
+  }
   const { known, checks } = shapeOf(collection)
   const errors: { message: string; path: string }[] = []
   for (const [key, value] of Object.entries(data)) {
     if (!known.has(key)) errors.push({ message: 'This field does not exist.', path: key })
-    else if (value !== undefined && checks.get(key)?.(value) === false)
+    else if (value !== undefined && checks.get(key)?.(value, req.payload) === false)
       errors.push({ message: 'This value has the wrong type.', path: key })
   }
   if (errors.length > 0) throw new ValidationError({ collection: collection.slug, errors })

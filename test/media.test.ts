@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { crc32, deflateSync } from 'node:zlib'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import sharp from 'sharp'
@@ -55,6 +56,35 @@ const noisePng = (width: number, height: number): Promise<Buffer> => {
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .png({ compressionLevel: 0 })
     .toBuffer()
+}
+
+/** A PNG written by hand: signature, IHDR, one IDAT of `rows` already deflated, IEND. */
+function handmadePng(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colourType: number,
+  idat: Buffer,
+): Buffer {
+  const chunk = (type: string, body: Buffer): Buffer => {
+    const head = Buffer.alloc(8)
+    head.writeUInt32BE(body.length, 0)
+    head.write(type, 4, 'latin1')
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0)
+    return Buffer.concat([head, body, crc])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr.writeUInt8(bitDepth, 8)
+  ihdr.writeUInt8(colourType, 9)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 function upload(bytes: Buffer, name: string, type: string, token?: string, alt = 'test image') {
@@ -132,6 +162,73 @@ describe('refused uploads change nothing', () => {
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>'
     await refused(Buffer.from(svg), 'logo.png', 'image/png', [400])
     await refused(Buffer.from(svg), 'logo.svg', 'image/svg+xml', [400])
+  })
+
+  it('refuses HTML, JavaScript and PDF bytes declared as a PNG', async () => {
+    const spoofs = [
+      '<!doctype html><html><body><script>alert(document.cookie)</script></body></html>',
+      'fetch("/api/users/me").then((r) => r.text()).then(console.log)',
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF',
+    ]
+    for (const text of spoofs) await refused(Buffer.from(text), 'photo.png', 'image/png', [400])
+  })
+
+  it('refuses an SVG without script too: SVG is not an accepted type', async () => {
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    await refused(Buffer.from(svg), 'plain.svg', 'image/svg+xml', [400])
+    await refused(Buffer.from(svg), 'plain.png', 'image/png', [400])
+  })
+
+  it('refuses a decompression bomb from its header, quickly and without decoding it', async () => {
+    // 100000 × 100000 declared (10 gigapixels), a few hundred bytes on the wire.
+    const claimed = handmadePng(100_000, 100_000, 8, 2, deflateSync(Buffer.alloc(1000)))
+    // A complete, valid 1-bit PNG of 10000 × 10000 (100 megapixels, below sharp's default limit of
+    // 268) in about 12 KB: decoding it to RGBA would take 400 MB.
+    const valid = handmadePng(10_000, 10_000, 1, 0, deflateSync(Buffer.alloc(10_000 * 1251), { level: 9 }))
+    expect(valid.length).toBeLessThan(50_000)
+    for (const bomb of [claimed, valid]) {
+      const rss = process.memoryUsage().rss
+      const started = performance.now()
+      await refused(bomb, 'bomb.png', 'image/png', [400])
+      expect(performance.now() - started).toBeLessThan(1000)
+      // The server runs in this process: its memory is ours.
+      expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 1024 * 1024)
+    }
+  })
+
+  it('refuses PNG and JPEG images cut in half, even smaller than every variant', async () => {
+    const noise = Buffer.alloc(200 * 200 * 3)
+    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(Math.random() * 256)
+    const image = sharp(noise, { raw: { width: 200, height: 200, channels: 3 } })
+    const wholePng = await image.clone().png().toBuffer()
+    const wholeJpeg = await image.clone().jpeg().toBuffer()
+    await refused(wholePng.subarray(0, wholePng.length >> 1), 'half.png', 'image/png', [400])
+    await refused(wholeJpeg.subarray(0, wholeJpeg.length >> 1), 'half.jpg', 'image/jpeg', [400])
+  })
+
+  it('refuses polyglots: an image header or a whole image followed by HTML', async () => {
+    const html = Buffer.from('<html><body><script>alert(1)</script></body></html>')
+    const gifHeader = Buffer.from([...Buffer.from('GIF89a'), 10, 0, 10, 0, 0, 0, 0])
+    await refused(Buffer.concat([gifHeader, html]), 'poly.gif', 'image/gif', [400])
+    const gif = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer()
+    await refused(Buffer.concat([gif, html]), 'poly.gif', 'image/gif', [400])
+    await refused(Buffer.concat([await png(10, 10), html]), 'poly.png', 'image/png', [400])
+  })
+
+  it('refuses a zero-byte file', async () => {
+    await refused(Buffer.alloc(0), 'empty.png', 'image/png', [400])
+  })
+
+  it('refuses a file whose name does not match its content', async () => {
+    const bytes = await png(20, 20)
+    const jpeg = await sharp(bytes).jpeg().toBuffer()
+    await refused(bytes, 'photo.jpg', 'image/jpeg', [400])
+    await refused(jpeg, 'photo.png', 'image/png', [400])
+    await refused(bytes, 'page.html', 'image/png', [400])
+    await refused(bytes, 'no-extension', 'image/png', [400])
   })
 
   it('refuses a truncated image', async () => {

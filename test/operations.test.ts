@@ -145,6 +145,90 @@ describe('errors keep the contract shape and a 4xx status', () => {
     expect(where.status).toBeLessThan(500)
   })
 
+  it('paging parameters that are not numbers, and where/data that is not JSON, answer 400', async () => {
+    // Found by test/fuzz-collections.test.ts: `limit[]=x` reached the SQL adapter and answered 500, and
+    // so did `where[createdAt][near]=1` and `where[slug][all][0]=x` (operators the SQL adapters lack).
+    const token =
+      (
+        await server.payload.login({
+          collection: 'users',
+          data: { email: 'admin@example.test', password: 'admin-pass-123' },
+        })
+      ).token ?? ''
+    for (const query of [
+      'limit[]=x',
+      'limit=abc',
+      'page[a]=1',
+      'depth=-1',
+      'limit=1&limit=2',
+      'where={',
+      'where=[1]',
+      'where[createdAt][near]=1',
+      'where={"name":{"within":1}}',
+      'where[slug][all][0]=x',
+      'where[or][0][name][intersects]=1',
+    ]) {
+      const res = await api<Errors>(`/api/categories?${query}`, { token })
+      expect(res.status).toBe(400)
+      expect(res.body.errors[0]?.message).toEqual(expect.any(String))
+    }
+    expect((await api('/api/categories?limit=2&page=1&depth=0', { token })).status).toBe(200)
+    expect((await api('/api/categories?where={"name":{"equals":"x"}}', { token })).status).toBe(200)
+  })
+
+  it('a body that is not a JSON object answers 400 and creates nothing', async () => {
+    // Found by test/fuzz-collections.test.ts: `"0"`, `null`, an array or a text/plain body answered 500.
+    const token =
+      (
+        await server.payload.login({
+          collection: 'users',
+          data: { email: 'admin@example.test', password: 'admin-pass-123' },
+        })
+      ).token ?? ''
+    const before = (await server.payload.count({ collection: 'stripe-events' })).totalDocs
+    const bodies: [string, string][] = [
+      ['"0"', 'application/json'],
+      ['null', 'application/json'],
+      ['[{"eventId":"evt_1","type":"x"}]', 'application/json'],
+      ['{"eventId":"evt_1","type":"x"}', 'text/plain'],
+    ]
+    for (const [body, type] of bodies) {
+      for (const path of ['/api/stripe-events', '/api/carts']) {
+        const res = await api<Errors>(path, {
+          method: 'POST',
+          token,
+          body,
+          headers: { 'Content-Type': type },
+        })
+        expect(res.status).toBe(400)
+      }
+    }
+    expect((await server.payload.count({ collection: 'stripe-events' })).totalDocs).toBe(before)
+  })
+
+  it('a relationship id no database can hold answers 400', async () => {
+    // Found by test/fuzz-collections.test.ts on PostgreSQL: `"image": -1.8e308` answered 500.
+    const token =
+      (
+        await server.payload.login({
+          collection: 'users',
+          data: { email: 'admin@example.test', password: 'admin-pass-123' },
+        })
+      ).token ?? ''
+    for (const image of [
+      -1.7976931348623145e308,
+      2 ** 70,
+      -3,
+      0,
+      'abc',
+      { relationTo: 'media', value: -1 },
+    ]) {
+      const res = await api<Errors>('/api/brands', { token, json: { name: 'Odd brand', image } })
+      expect(res.status).toBe(400)
+    }
+    expect((await server.payload.count({ collection: 'brands' })).totalDocs).toBe(0)
+  })
+
   it('GraphQL syntax errors', async () => {
     // graphql-over-HTTP: 400 for clients that accept its media type, 200 + errors for plain JSON.
     const strict = await api<{ errors: unknown[] }>('/api/graphql', {

@@ -205,6 +205,34 @@ describe('webhook', () => {
     expect((await orderOf(res.body.order.id)).paymentStatus).toBe('unpaid')
   })
 
+  it('a correctly signed but malformed event answers 400 and changes nothing', async () => {
+    const res = await cardCheckout(1)
+    const orderId = res.body.order.id
+    // Found by test/fuzz-endpoints.test.ts: `data` that is not an object answered 500.
+    const malformed: unknown[] = [
+      { id: 'evt_malformed_1', object: 'event', type: 'charge.refunded', data: 2 },
+      { id: 'evt_malformed_2', object: 'event', type: 'checkout.session.completed', data: { object: null } },
+      {
+        id: 'evt_malformed_3',
+        object: 'event',
+        type: 'checkout.session.expired',
+        data: { object: { id: 7, metadata: { orderId: String(orderId) } } },
+      },
+      { id: 12, object: 'event', type: 'checkout.session.expired', data: { object: {} } },
+    ]
+    for (const event of malformed) {
+      const { body, signature } = double.signedPayload(event, SECRET)
+      const answer = await api<Errors>('/api/stripe/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+      })
+      expect(answer.status).toBe(400)
+      expect(answer.body.errors[0]?.message).toMatch(/Malformed Stripe event/)
+    }
+    expect(await orderOf(orderId)).toMatchObject({ paymentStatus: 'unpaid', status: 'pending' })
+  })
+
   it('checkout.session.completed marks the order paid and processing, once', async () => {
     const res = await cardCheckout(1)
     const session = double.complete(res.body.order.payment?.stripeSessionId ?? '')

@@ -6,7 +6,7 @@ import type { CollectionConfig } from 'payload'
 import { env } from '../../src/config/env'
 import { adminOnlyField, adminOrOwner, authenticated, publicOrOwner } from '../../src/access'
 import { setOwner } from './hooks/setOwner'
-import { validateImageBytes } from './hooks/validateImageBytes'
+import { MAX_IMAGE_PIXELS, validateImageBytes } from './hooks/validateImageBytes'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -32,6 +32,8 @@ export const Media: CollectionConfig = {
     staticDir: path.resolve(root, env().MEDIA_DIR),
     // Raster types only: `image/*` would let SVG (and its scripts) through.
     mimeTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'],
+    // Payload's own resizing refuses what the hook would (sharp's default allows 268 megapixels).
+    constructorOptions: { limitInputPixels: MAX_IMAGE_PIXELS },
     adminThumbnail: 'thumbnail',
     focalPoint: true,
     imageSizes: [

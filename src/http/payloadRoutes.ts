@@ -16,6 +16,7 @@ import type { SanitizedConfig } from 'payload'
 import { invalidateCatalog } from '../cache'
 import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
+import { rejectMalformedQuery } from './queryParams'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
@@ -109,6 +110,9 @@ function bridge(handler: FetchHandler): RequestHandler {
     try {
       const response = await withContractErrors(await handler(toFetchRequest(req)))
       if (writesCatalog(req, response.status)) await invalidateCatalog()
+      // Refused before its body was read (an upload over MAX_UPLOAD_BYTES): the rest of the body is
+      // still on the socket, so it cannot carry another request; tell the client not to reuse it.
+      if (!req.complete) res.setHeader('Connection', 'close')
       await sendResponse(res, response)
     } catch (error) {
       next(error)
@@ -128,6 +132,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',
+    rejectMalformedQuery,
     bufferBody,
     bridge((request) => handleEndpoints({ config, request })),
   )
