@@ -20,6 +20,7 @@ import { closeRedis, redis } from '../redis'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
 import { requestLog } from './requestLog'
+import { trackConnections } from './shutdown'
 import { corsPolicy, securityHeaders } from './security'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -77,6 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         })
       : app,
   )
+  const drain = trackConnections(httpServer)
   const realtime = attachRealtime(httpServer, payload)
 
   if (withAdmin) {
@@ -114,17 +116,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       stopSweep()
+      // New connections are refused from here on; every request accepted is still answered.
+      const drained = drain(graceMs)
       await realtime.close()
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => httpServer.closeAllConnections(), graceMs)
-        force.unref()
-        httpServer.close(() => {
-          clearTimeout(force)
-          resolve()
-        })
-        // Keep-alive sockets with no request in flight would hold close() open.
-        httpServer.closeIdleConnections()
-      })
+      await drained
       await payload.destroy()
       await closeRedis()
     })()
