@@ -11,12 +11,14 @@ import type { Payload } from 'payload'
 import config from '../../payload.config'
 import { env } from '../config/env'
 import { keepPoolErrorsFromCrashing } from '../db/adapter'
+import { markDatabaseDown, watchDatabase } from '../db/availability'
 import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
 import { startStripeSweep } from '../payments/sweep'
 import { attachRealtime } from '../realtime/server'
 import { closeRedis, redis } from '../redis'
+import { databaseGate } from './databaseGate'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
 import { requestLog } from './requestLog'
@@ -50,9 +52,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const withAdmin = options.admin ?? settings.SERVE_ADMIN
 
   const payload = await getPayload({ config })
-  keepPoolErrorsFromCrashing(payload.db, (error) =>
-    logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
-  )
+  watchDatabase(payload)
+  keepPoolErrorsFromCrashing(payload.db, (error) => {
+    logger.warn({ err: error }, 'database connection lost; the pool reconnects')
+    markDatabaseDown(error)
+  })
   // Connect now rather than on the first request that needs Redis.
   redis()
 
@@ -63,6 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use(requestLog)
   app.use(securityHeaders(dev))
   app.use('/api', cors)
+  app.use('/api', databaseGate(payload))
   app.use(payloadRoutes(config, dev))
 
   const cache = catalogCache()
