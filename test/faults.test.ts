@@ -54,7 +54,7 @@ beforeAll(async () => {
   server = await startTestServer(env)
   api = client(server.url)
   admin = await firstAdmin(api)
-}, 90_000)
+}, 150_000)
 
 afterAll(async () => {
   await proxy?.set('forward')
@@ -113,8 +113,18 @@ describeIf(hasRedis, 'redis-server')('Redis stopped under load', () => {
     expect(down.status).toBe(503)
     expect(down.body.errors?.[0]?.message).toMatch(/redis/)
     expect(down.body.errors?.[0]?.data?.checks).toMatchObject({ redis: 'down', database: 'up' })
-    const duringOutage = reads.results.length
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+    // Redis stays away until enough work has gone through without it (slow machines take longer).
+    const readsBefore = reads.results.length
+    const checkoutsBefore = checkouts.results.length
+    await eventually(
+      async () => [reads.results.length - readsBefore, checkouts.results.length - checkoutsBefore],
+      ([readCount, checkoutCount]) => readCount! >= 20 && checkoutCount! >= 2 * customers.length,
+      60_000,
+    )
+    const duringOutage = {
+      reads: reads.results.slice(readsBefore),
+      checkouts: checkouts.results.slice(checkoutsBefore),
+    }
 
     await redisServer!.start()
     // Every checkout changes stock, which invalidates the catalog: HITs need a pause in them.
@@ -134,12 +144,12 @@ describeIf(hasRedis, 'redis-server')('Redis stopped under load', () => {
 
     const readAnswers = await reads.stop()
     // Work went on through the outage, and nothing failed.
-    expect(readAnswers.length).toBeGreaterThan(duringOutage)
+    expect(duringOutage.reads.length).toBeGreaterThanOrEqual(20)
+    expect(duringOutage.checkouts.length).toBeGreaterThanOrEqual(2 * customers.length)
+    expect(duringOutage.reads.some((res) => res.headers.get('x-cache') === 'MISS')).toBe(true)
     expect(statuses(readAnswers)).toEqual([200])
-    expect(readAnswers.some((res) => res.headers.get('x-cache') === 'MISS')).toBe(true)
-    expect(checkoutAnswers.length).toBeGreaterThan(4)
     expect(statuses(checkoutAnswers)).toEqual([201])
-  }, 150_000)
+  }, 200_000)
 })
 
 const describeOnPostgres = onPostgres ? describe : describe.skip
@@ -282,7 +292,10 @@ describe('SIGTERM under load (npm start)', () => {
   })
 
   it('answers every accepted request in full, refuses new connections, exits 0', async () => {
-    production = await startProductionServer({ ...NO_RATE_LIMITS, SERVE_ADMIN: 'false' })
+    production = await startProductionServer(
+      { ...NO_RATE_LIMITS, SERVE_ADMIN: 'false' },
+      { timeoutMs: 120_000 },
+    )
     const prod = client(production.url)
     const owner = await firstAdmin(prod, 'sigterm-admin@example.test')
     const item = await create(prod, owner.token, 'products', product({ stock: 100_000 }))
@@ -382,5 +395,5 @@ describe('SIGTERM under load (npm start)', () => {
     expect(await production.exited).toBe(0)
     expect(Date.now() - exitTimer).toBeLessThan(15_000)
     expect(production.output()).toMatch(/shutdown complete/)
-  }, 180_000)
+  }, 300_000)
 })
