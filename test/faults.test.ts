@@ -376,11 +376,15 @@ describe('SIGTERM under load (npm start)', () => {
       (outcome) => !outcome.complete || outcome.status !== (outcome.kind === 'checkout' ? 201 : 200),
     )
     expect(failed).toEqual([])
-    // After the signal: a full answer or a refused connection, nothing in between.
+    // After the signal: a full answer, or a connection refused — or reset by the kernel before a
+    // byte was answered, when it landed in the listen backlog in the instant before the close
+    // (never processed, so safe to retry) — nothing in between.
     const late = outcomes.filter((outcome) => !outcome.sentBeforeSignal)
     for (const outcome of late) {
-      if (outcome.error) expect(outcome.error).toBe('ECONNREFUSED')
-      else
+      if (outcome.error) {
+        expect(['ECONNREFUSED', 'ECONNRESET']).toContain(outcome.error)
+        expect(outcome.status).toBeUndefined()
+      } else
         expect({ complete: outcome.complete, status: outcome.status }).toEqual({
           complete: true,
           status: 200,
