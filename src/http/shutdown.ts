@@ -6,7 +6,7 @@ import type { Socket } from 'node:net'
 // for this long: it may carry a request the busy process has not read yet.
 const QUIET_MS = 500
 const SWEEP_MS = 100
-const BACKLOG_MS = 250
+const BACKLOG_MS = 1000
 
 type Connection = { active: number; served: number; bytesRead: number; quietSince: number }
 
