@@ -19,6 +19,7 @@ import { health } from './endpoints/health'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
+import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { restrictPayloadCollections } from './src/access'
 import { env } from './src/config/env'
@@ -57,6 +58,7 @@ export default buildConfig({
   ],
   endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
   plugins: [guardEveryCollection],
+  hooks: { afterError: [databaseUnavailableIs503] },
   db: databaseAdapter(config.DATABASE_URI),
   editor: lexicalEditor(),
   email: emailAdapter(config),

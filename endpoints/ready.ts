@@ -1,24 +1,15 @@
-import type { Endpoint, PayloadRequest } from 'payload'
+import type { Endpoint } from 'payload'
 
 import { env } from '../src/config/env'
-import { pingRedis, withTimeout } from '../src/redis'
-
-async function pingDatabase(req: PayloadRequest): Promise<boolean> {
-  try {
-    // Any adapter-neutral query will do; counting users touches the database and nothing else.
-    await withTimeout(req.payload.db.count({ collection: 'users', where: {} }), 2000)
-    return true
-  } catch {
-    return false
-  }
-}
+import { pingDatabase } from '../src/db/availability'
+import { pingRedis } from '../src/redis'
 
 /** Readiness: 200 when the database (and Redis, when configured) answer, else 503 naming what is down. */
 export const ready: Endpoint = {
   path: '/ready',
   method: 'get',
   handler: async (req) => {
-    const [database, cache] = await Promise.all([pingDatabase(req), pingRedis()])
+    const [database, cache] = await Promise.all([pingDatabase(req.payload), pingRedis()])
     const checks: Record<string, 'up' | 'down'> = { database: database ? 'up' : 'down' }
     if (env().REDIS_URL) checks.redis = cache ? 'up' : 'down'
     const down = Object.keys(checks).filter((name) => checks[name] === 'down')

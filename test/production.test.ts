@@ -125,7 +125,8 @@ describe('SIGTERM', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
 
     server.child.kill('SIGTERM')
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Idle kept-alive connections (this file's fetch keeps some) get 500 ms of grace first.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     const refused = await fetch(`${url}/api/health`).then(
       () => false,
       () => true,

@@ -41,7 +41,10 @@ export function databaseAdapter(uri: string): DatabaseAdapterObj {
       return mongooseAdapter({ url: uri })
     case 'postgres':
       return postgresAdapter({
-        pool: { connectionString: uri, max: 20 },
+        // A database that accepts connections but never answers (a partition, a stuck failover)
+        // must not hold requests forever: connecting, or waiting for a free pool client, gives up
+        // after 10 s with an error the API answers as 503.
+        pool: { connectionString: uri, max: 20, connectionTimeoutMillis: 10_000, keepAlive: true },
         migrationDir: path.join(root, 'migrations/postgres'),
         prodMigrations: postgresMigrations,
       })

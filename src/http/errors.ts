@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response as ExpressResponse } from 'express'
 
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../db/availability'
 import { logger } from '../logger'
 
 /** Payload's error shape, used by every answer that does not come from Payload itself. */
@@ -17,6 +18,7 @@ export function sendError(res: ExpressResponse, status: number, message: string)
 /** Last Express error handler: client errors keep their status, anything else is a logged 500. */
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   if (res.headersSent) return next(error)
+  if (isDatabaseUnavailable(error)) return sendError(res, 503, DATABASE_UNAVAILABLE)
   const status =
     typeof error === 'object' && error && 'status' in error && typeof error.status === 'number'
       ? error.status

@@ -2,6 +2,7 @@ import { addDataAndFileToRequest } from 'payload'
 import type { PayloadRequest } from 'payload'
 import { z } from 'zod'
 
+import { DATABASE_UNAVAILABLE, databaseIsDown } from '../db/availability'
 import { StoreError } from '../errors'
 
 /**
@@ -26,6 +27,9 @@ export async function parseBody<T extends z.ZodType>(req: PayloadRequest, schema
 }
 
 export function requireUser(req: PayloadRequest): NonNullable<PayloadRequest['user']> {
+  // Without a database Payload cannot look the user up and leaves req.user empty: that is an
+  // outage, not a missing login.
+  if (!req.user && databaseIsDown()) throw new StoreError('DATABASE_UNAVAILABLE', DATABASE_UNAVAILABLE)
   if (!req.user) throw new StoreError('UNAUTHORIZED', 'You must be logged in.')
   return req.user
 }

@@ -11,16 +11,19 @@ import type { Payload } from 'payload'
 import config from '../../payload.config'
 import { env } from '../config/env'
 import { keepPoolErrorsFromCrashing } from '../db/adapter'
+import { markDatabaseDown, watchDatabase } from '../db/availability'
 import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
 import { startStripeSweep } from '../payments/sweep'
 import { attachRealtime } from '../realtime/server'
 import { closeRedis, redis } from '../redis'
+import { databaseGate } from './databaseGate'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
 import { rateLimits } from './rateLimits'
 import { requestIdOf, requestLog } from './requestLog'
+import { trackConnections } from './shutdown'
 import { corsPolicy, securityHeaders } from './security'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -50,9 +53,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const withAdmin = options.admin ?? settings.SERVE_ADMIN
 
   const payload = await getPayload({ config })
-  keepPoolErrorsFromCrashing(payload.db, (error) =>
-    logger.warn({ err: error }, 'database connection lost; the pool reconnects'),
-  )
+  watchDatabase(payload)
+  keepPoolErrorsFromCrashing(payload.db, (error) => {
+    logger.warn({ err: error }, 'database connection lost; the pool reconnects')
+    markDatabaseDown(error)
+  })
   // Connect now rather than on the first request that needs Redis.
   redis()
 
@@ -64,6 +69,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use(securityHeaders(dev))
   app.use('/api', cors)
   app.use(rateLimits(settings, redis()))
+  app.use('/api', databaseGate(payload))
   app.use(payloadRoutes(config, dev))
 
   const cache = catalogCache()
@@ -81,6 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         })
       : app,
   )
+  const drain = trackConnections(httpServer)
   const realtime = attachRealtime(httpServer, payload)
 
   if (withAdmin) {
@@ -118,17 +125,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       stopSweep()
+      // New connections are refused from here on; every request accepted is still answered.
+      const drained = drain(graceMs)
       await realtime.close()
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => httpServer.closeAllConnections(), graceMs)
-        force.unref()
-        httpServer.close(() => {
-          clearTimeout(force)
-          resolve()
-        })
-        // Keep-alive sockets with no request in flight would hold close() open.
-        httpServer.closeIdleConnections()
-      })
+      await drained
       await payload.destroy()
       await closeRedis()
     })()
