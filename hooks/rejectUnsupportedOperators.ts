@@ -7,6 +7,84 @@ import { validOperatorSet } from 'payload/shared'
 // operator the adapter cannot run is a 400 before the query is built. (No collection has a point
 // field, so the geo operators are never meaningful here.)
 
+type FieldLike = {
+  name: string
+  type: string
+  flattenedFields?: FieldLike[]
+  options?: (string | { value: string })[]
+}
+
+function fieldAt(fields: FieldLike[], path: string): FieldLike | undefined {
+  let current: FieldLike | undefined
+  let level: FieldLike[] | undefined = fields
+  for (const segment of path.split('.')) {
+    current = level?.find((field) => field.name === segment)
+    if (!current) return undefined
+    level = current.flattenedFields
+  }
+  return current
+}
+
+const isNumeric = (value: unknown): boolean =>
+  (typeof value === 'number' && Number.isFinite(value)) ||
+  (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+
+// The SQL adapters hand a number column's operand to the database as given: text that is not a
+// number (or a text operator such as like) fails there, a 500. Those are client errors.
+function numberProblem(operator: string, operand: unknown): string | undefined {
+  if (operator === 'exists') return undefined
+  if (['like', 'contains', 'not_like'].includes(operator)) return `"${operator}" does not apply to a number.`
+  const values = operandValues(operator, operand)
+  return values.every((value) => value === null || isNumeric(value))
+    ? undefined
+    : `"${operator}" on a number needs numbers.`
+}
+
+// A select is an enum column on PostgreSQL: a value outside its options fails there.
+function selectProblem(field: FieldLike, operator: string, operand: unknown): string | undefined {
+  if (!['equals', 'not_equals', 'in', 'not_in'].includes(operator)) return undefined
+  const allowed = new Set(
+    (field.options ?? []).map((option) => (typeof option === 'string' ? option : option.value)),
+  )
+  const values = operandValues(operator, operand)
+  return values.every((value) => value === null || (typeof value === 'string' && allowed.has(value)))
+    ? undefined
+    : `"${operator}" needs one of ${[...allowed].join(', ')}.`
+}
+
+function operandValues(operator: string, operand: unknown): unknown[] {
+  return typeof operand === 'string' && (operator === 'in' || operator === 'not_in')
+    ? operand.split(',')
+    : Array.isArray(operand)
+      ? operand
+      : operand && typeof operand === 'object'
+        ? Object.values(operand)
+        : [operand]
+}
+
+function badNumberIn(where: unknown, fields: FieldLike[]): string | undefined {
+  if (!where || typeof where !== 'object') return undefined
+  for (const [key, value] of Object.entries(where)) {
+    if (key === 'and' || key === 'or') {
+      if (!Array.isArray(value)) continue
+      for (const inner of value) {
+        const found = badNumberIn(inner, fields)
+        if (found) return found
+      }
+      continue
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue
+    const field = fieldAt(fields, key)
+    if (field?.type !== 'number' && field?.type !== 'select') continue
+    for (const [operator, operand] of Object.entries(value)) {
+      const problem =
+        field.type === 'number' ? numberProblem(operator, operand) : selectProblem(field, operator, operand)
+      if (problem) return `${key}: ${problem}`
+    }
+  }
+  return undefined
+}
+
 function unsupportedIn(where: unknown, supported: Record<string, unknown>): string | undefined {
   if (!where || typeof where !== 'object') return undefined
   for (const [key, value] of Object.entries(where)) {
@@ -26,11 +104,13 @@ function unsupportedIn(where: unknown, supported: Record<string, unknown>): stri
   return undefined
 }
 
-export const rejectUnsupportedOperators: CollectionBeforeOperationHook = ({ args, req }) => {
+export const rejectUnsupportedOperators: CollectionBeforeOperationHook = ({ args, collection, req }) => {
   const where: Where | undefined = 'where' in args ? (args.where as Where | undefined) : undefined
   const supported = (req.payload.db as { operators?: Record<string, unknown> }).operators
   if (!where || !supported) return args
   const operator = unsupportedIn(where, supported)
   if (operator) throw new APIError(`The operator "${operator}" is not supported.`, 400, null, true)
+  const numbers = badNumberIn(where, collection.flattenedFields as unknown as FieldLike[])
+  if (numbers) throw new APIError(numbers, 400, null, true)
   return args
 }

@@ -8,6 +8,8 @@ import { sendError } from './errors'
 // JSON.parse'd unguarded. Those are client errors: 400 before Payload sees them.
 
 const NUMERIC = ['depth', 'limit', 'page']
+// Payload expects these as text (`sort=-price,title`); an object or array reaches the adapter.
+const TEXT = ['sort']
 const JSON_TEXT = ['where', 'data']
 
 /** The first problem with the query's paging and JSON parameters, or undefined. */
@@ -23,6 +25,11 @@ export function queryProblem(search: string): string | undefined {
       const number = Number(value)
       if (value.trim() === '' || !Number.isFinite(number) || number < 0 || !Number.isInteger(number))
         return `${base} must be a whole number ≥ 0.`
+    }
+    if (TEXT.includes(base)) {
+      if (rawKey !== base) return `${base} must be text, like ${base}=-createdAt.`
+      seen.set(base, (seen.get(base) ?? 0) + 1)
+      if ((seen.get(base) ?? 0) > 1) return `${base} must be given once (fields separated by commas).`
     }
     if (JSON_TEXT.includes(base) && rawKey === base && value !== '') {
       try {
