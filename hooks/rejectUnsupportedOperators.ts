@@ -2,6 +2,8 @@ import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, Where } from 'payload'
 import { validOperatorSet } from 'payload/shared'
 
+import { isDocumentId } from '../src/db/ids'
+
 // Payload accepts every operator it knows (`all`, `near`, `within`, `intersects`…) whatever the
 // adapter; the SQL adapters implement only some of them and throw on the others, a 500. An
 // operator the adapter cannot run is a 400 before the query is built. (No collection has a point
@@ -12,6 +14,7 @@ type FieldLike = {
   type: string
   flattenedFields?: FieldLike[]
   options?: (string | { value: string })[]
+  relationTo?: string | string[]
 }
 
 function fieldAt(fields: FieldLike[], path: string): FieldLike | undefined {
@@ -62,23 +65,64 @@ function operandValues(operator: string, operand: unknown): unknown[] {
         : [operand]
 }
 
-function badNumberIn(where: unknown, fields: FieldLike[]): string | undefined {
+const COMPARISONS = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'greater_than',
+  'greater_than_equal',
+  'less_than',
+  'less_than_equal',
+]
+
+// Ids and dates are typed columns too (integers on the SQL adapters, timestamps).
+function valuesProblem(
+  operator: string,
+  operand: unknown,
+  valid: (value: unknown) => boolean,
+  what: string,
+): string | undefined {
+  if (!COMPARISONS.includes(operator)) return undefined
+  return operandValues(operator, operand).every((value) => value === null || valid(value))
+    ? undefined
+    : `"${operator}" needs ${what}.`
+}
+
+const isDate = (value: unknown): boolean =>
+  (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Date.parse(value))) ||
+  (typeof value === 'number' && Number.isFinite(value))
+
+function badValueIn(
+  where: unknown,
+  fields: FieldLike[],
+  isId: (value: unknown) => boolean,
+): string | undefined {
   if (!where || typeof where !== 'object') return undefined
   for (const [key, value] of Object.entries(where)) {
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) continue
       for (const inner of value) {
-        const found = badNumberIn(inner, fields)
+        const found = badValueIn(inner, fields, isId)
         if (found) return found
       }
       continue
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue
-    const field = fieldAt(fields, key)
-    if (field?.type !== 'number' && field?.type !== 'select') continue
+    const field = key === 'id' ? { name: 'id', type: 'id' } : fieldAt(fields, key)
+    if (!field) continue
+    const single = typeof field.relationTo === 'string'
     for (const [operator, operand] of Object.entries(value)) {
       const problem =
-        field.type === 'number' ? numberProblem(operator, operand) : selectProblem(field, operator, operand)
+        field.type === 'number'
+          ? numberProblem(operator, operand)
+          : field.type === 'select'
+            ? selectProblem(field, operator, operand)
+            : field.type === 'date'
+              ? valuesProblem(operator, operand, isDate, 'dates')
+              : field.type === 'id' || ((field.type === 'relationship' || field.type === 'upload') && single)
+                ? valuesProblem(operator, operand, isId, 'document ids')
+                : undefined
       if (problem) return `${key}: ${problem}`
     }
   }
@@ -110,7 +154,9 @@ export const rejectUnsupportedOperators: CollectionBeforeOperationHook = ({ args
   if (!where || !supported) return args
   const operator = unsupportedIn(where, supported)
   if (operator) throw new APIError(`The operator "${operator}" is not supported.`, 400, null, true)
-  const numbers = badNumberIn(where, collection.flattenedFields as unknown as FieldLike[])
-  if (numbers) throw new APIError(numbers, 400, null, true)
+  const problem = badValueIn(where, collection.flattenedFields as unknown as FieldLike[], (value) =>
+    isDocumentId(req.payload, value),
+  )
+  if (problem) throw new APIError(problem, 400, null, true)
   return args
 }

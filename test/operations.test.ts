@@ -197,6 +197,10 @@ describe('errors keep the contract shape and a 4xx status', () => {
       'where[status][in][0]=-170253136',
       'sort[$gt]=i',
       'sort=a&sort=b',
+      // and ids and dates: `GET /api/orders?where[and][2][customer][greater_than]=kQ` was a 500.
+      'where[and][2][brand][greater_than]=kQ',
+      'where[id][in]=1,x',
+      'where[createdAt][greater_than]=yesterday-ish',
     ]) {
       const res = await api<Errors>(`/api/products?${query}`)
       expect({ query, status: res.status }).toEqual({ query, status: 400 })
@@ -207,6 +211,9 @@ describe('errors keep the contract shape and a 4xx status', () => {
       'where[stock][exists]=true',
       'where[status][in]=published,draft',
       'sort=-price,title',
+      'where[brand][in]=1,2',
+      'where[id][not_equals]=1',
+      'where[createdAt][greater_than]=2020-01-01',
     ])
       expect((await api(`/api/products?${query}`)).status).toBe(200)
   })
