@@ -14,6 +14,7 @@ import type { OrderView } from './helpers/shop'
 import { StripeDouble } from './helpers/stripeDouble'
 import { customersViaLocalApi, firstAdmin, login } from './helpers/users'
 import type { Account } from './helpers/users'
+import type { OrderEventPayload } from '../src/realtime/events'
 
 // The handshake checks a token as Payload does (and refuses locked accounts); order.paid from the
 // Stripe webhook reaches exactly the right sockets; a rolled-back change publishes nothing.
@@ -28,13 +29,7 @@ let alice: Account
 let bob: Account
 const sockets: Socket[] = []
 
-type OrderEvent = {
-  id: number | string
-  orderNumber: string
-  status: string
-  paymentStatus: string
-  total: number
-}
+type OrderEvent = OrderEventPayload
 
 beforeAll(async () => {
   double = await new StripeDouble().start()

@@ -13,6 +13,7 @@ import { PrivateRedis, available, describeIf, freePort } from './helpers/service
 import { addToCart, checkoutCod } from './helpers/shop'
 import { customersViaLocalApi, firstAdmin } from './helpers/users'
 import type { Account } from './helpers/users'
+import type { OrderEventPayload } from '../src/realtime/events'
 
 // Socket.IO on the API's port. With a redis-server binary the server runs on the Redis adapter,
 // and a second instance (another process) must see the same events.
@@ -28,13 +29,7 @@ let alice: Account
 let bob: Account
 const sockets: Socket[] = []
 
-type OrderEvent = {
-  id: number | string
-  orderNumber: string
-  status: string
-  paymentStatus: string
-  total: number
-}
+type OrderEvent = OrderEventPayload
 
 beforeAll(async () => {
   if (hasRedis) {

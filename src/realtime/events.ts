@@ -22,7 +22,10 @@ export function setRealtime(io: Server | undefined): void {
 
 export type OrderEventName = 'order.created' | 'order.updated' | 'order.paid' | 'order.cancelled'
 
-type OrderLike = Pick<Order, 'id' | 'orderNumber' | 'status' | 'paymentStatus' | 'total' | 'customer'>
+/** What every order event carries (API.md). */
+export type OrderEventPayload = Pick<Order, 'id' | 'orderNumber' | 'status' | 'paymentStatus' | 'total'>
+
+type OrderLike = OrderEventPayload & Pick<Order, 'customer'>
 
 const idOf = (value: Order['customer']): number | string =>
   typeof value === 'object' && value !== null ? value.id : value
@@ -36,13 +39,14 @@ export function publishOrderEvent(
   const io = realtime()
   if (!io) return
   try {
-    io.to([`user:${idOf(order.customer)}`, `order:${order.id}`, 'admins']).emit(name, {
+    const payload: OrderEventPayload = {
       id: order.id,
       orderNumber: order.orderNumber,
       status: order.status,
       paymentStatus: order.paymentStatus,
       total: order.total,
-    })
+    }
+    io.to([`user:${idOf(order.customer)}`, `order:${order.id}`, 'admins']).emit(name, payload)
   } catch (error) {
     logger.warn({ err: error, event: name }, 'realtime: publishing failed')
   }
