@@ -355,6 +355,8 @@ describe('cash-on-delivery checkout', () => {
       ]),
     )
     expect(order.statusHistory).toEqual([expect.objectContaining({ to: 'pending', by: alice.id })])
+    // The answer is the order exactly as its owner reads it back (the adapter writes it: no drift).
+    expect((await api(`/api/orders/${order.id}?depth=0`, { token: alice.token })).body).toEqual(order)
     expect(await stockOf(chair.id)).toBe(8)
     expect(await stockOf(desk.id)).toBe(2)
     expect((await server.payload.findByID({ collection: 'coupons', id: promo.id })).usedCount).toBe(1)

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+
 import type { User } from '../../payload-types'
 import { isValidID } from 'payload'
 import type { Payload } from 'payload'
@@ -30,3 +32,6 @@ export function refOf(value: unknown): DocId | undefined {
   if (value && typeof value === 'object' && 'id' in value) return refOf(value.id)
   return undefined
 }
+
+/** An id for an array row written through the adapter (Payload's own are 24 hex digits too). */
+export const newRowId = (): string => randomBytes(12).toString('hex')

@@ -1,4 +1,4 @@
-import type { Payload } from 'payload'
+import type { Payload, PayloadRequest } from 'payload'
 import type { Server } from 'socket.io'
 
 import type { Order } from '../../payload-types'
@@ -95,6 +95,22 @@ export function afterCommit(transactionID: number | string | undefined, publish:
   const queue = pending.get(transactionID)
   if (queue) queue.push(publish)
   else pending.set(transactionID, [publish])
+}
+
+/** Publishes `events` of `order` once the request's transaction (if any) has committed. */
+export async function publishOrderEventsAfterCommit(
+  req: PayloadRequest,
+  events: OrderEventName[],
+  order: Order,
+): Promise<void> {
+  if (events.length === 0) return
+  const snapshot = { ...order }
+  // A promise (of null, without transactions) may come from another realm: no instanceof.
+  const transaction: unknown = await req.transactionID
+  const key = typeof transaction === 'string' || typeof transaction === 'number' ? transaction : undefined
+  afterCommit(key, () => {
+    for (const name of events) publishOrderEvent(req.payload, name, snapshot)
+  })
 }
 
 type TransactionId = Parameters<Payload['db']['commitTransaction']>[0]

@@ -1,7 +1,7 @@
 import type { CollectionAfterChangeHook } from 'payload'
 
 import type { Order } from '../../../payload-types'
-import { afterCommit, publishOrderEvent, takePaymentClaim } from '../../../src/realtime/events'
+import { publishOrderEventsAfterCommit, takePaymentClaim } from '../../../src/realtime/events'
 import type { OrderEventName } from '../../../src/realtime/events'
 
 /** Which events a write means: creation, any status change, payment, cancellation. */
@@ -23,14 +23,6 @@ export const publishOrderEvents: CollectionAfterChangeHook<Order> = async ({
 }) => {
   const paymentWas = takePaymentClaim(req.context, doc.id)
   const before = previousDoc && paymentWas ? { ...previousDoc, paymentStatus: paymentWas } : previousDoc
-  const events = orderEvents(doc, before, operation === 'create')
-  if (events.length === 0) return doc
-  const snapshot = { ...doc }
-  // A promise (of null, without transactions) may come from another realm: no instanceof.
-  const transaction: unknown = await req.transactionID
-  const key = typeof transaction === 'string' || typeof transaction === 'number' ? transaction : undefined
-  afterCommit(key, () => {
-    for (const name of events) publishOrderEvent(req.payload, name, snapshot)
-  })
+  await publishOrderEventsAfterCommit(req, orderEvents(doc, before, operation === 'create'), doc)
   return doc
 }
