@@ -37,7 +37,12 @@ export type PricedCart = Totals & {
  * unpublished, trashed or deleted since it was added is flagged, as is a quantity above stock.
  * Cart answers and checkout both use this, so they can never disagree.
  */
-export async function priceCart(cart: Cart, req: PayloadRequest): Promise<PricedCart> {
+export async function priceCart(
+  cart: Cart,
+  req: PayloadRequest,
+  // Cart answers show each product's image; checkout prices and snapshots without one.
+  { images = true }: { images?: boolean } = {},
+): Promise<PricedCart> {
   const items = cart.items ?? []
   const ids = items.map((item) => refOf(item.product)).filter((id): id is Ref => id !== undefined)
   const found = ids.length
@@ -46,11 +51,20 @@ export async function priceCart(cart: Cart, req: PayloadRequest): Promise<Priced
         where: { id: { in: ids } },
         overrideAccess: false,
         req,
-        depth: 1,
+        depth: images ? 1 : 0,
         limit: ids.length,
         pagination: false,
-        select: { title: true, slug: true, price: true, stock: true, sku: true, mainImage: true },
-        populate: { media: { url: true, alt: true, sizes: true, width: true, height: true } },
+        select: {
+          title: true,
+          slug: true,
+          price: true,
+          stock: true,
+          sku: true,
+          ...(images && { mainImage: true }),
+        },
+        ...(images && {
+          populate: { media: { url: true, alt: true, sizes: true, width: true, height: true } },
+        }),
       })
     : { docs: [] }
   const byId = new Map(found.docs.map((doc) => [String(doc.id), doc as CartProduct]))

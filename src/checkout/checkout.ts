@@ -54,7 +54,7 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
   }
 
   const cart = await loadCart(req)
-  const priced = await priceCart(cart, req)
+  const priced = await priceCart(cart, req, { images: false })
   if (priced.lines.length === 0) throw new StoreError('BAD_REQUEST', 'Your cart is empty.')
   const blocked = priced.lines.filter((line) => line.issue !== null)
   if (blocked.length > 0) {
