@@ -2,7 +2,7 @@ import type { Config } from 'payload'
 
 import { capPageSize } from './capPageSize'
 import { rejectMalformedIds } from './rejectMalformedIds'
-import { rejectUnsupportedOperators } from './rejectUnsupportedOperators'
+import { rejectInvalidWhere } from './rejectInvalidWhere'
 import { validateInputShape } from './validateInputShape'
 
 /** Guards every collection gets, in front of its own hooks. */
@@ -14,7 +14,7 @@ export const guardEveryCollection = (config: Config): Config => ({
       ...collection.hooks,
       beforeOperation: [
         rejectMalformedIds,
-        rejectUnsupportedOperators,
+        rejectInvalidWhere,
         validateInputShape,
         capPageSize,
         ...(collection.hooks?.beforeOperation ?? []),

@@ -4,10 +4,11 @@ import { validOperatorSet } from 'payload/shared'
 
 import { isDocumentId } from '../src/db/ids'
 
-// Payload accepts every operator it knows (`all`, `near`, `within`, `intersects`…) whatever the
-// adapter; the SQL adapters implement only some of them and throw on the others, a 500. An
-// operator the adapter cannot run is a 400 before the query is built. (No collection has a point
-// field, so the geo operators are never meaningful here.)
+// A `where` the database cannot run is a 400 before the query is built, not the adapter's 500:
+// - operators: Payload accepts every one it knows (`all`, `near`, `within`, `intersects`…) whatever
+//   the adapter; the SQL adapters implement only some and throw on the others. (No collection has a
+//   point field, so the geo operators are never meaningful here.)
+// - operands: numbers, selects, dates and document ids compared with values they can never hold.
 
 type FieldLike = {
   name: string
@@ -148,7 +149,7 @@ function unsupportedIn(where: unknown, supported: Record<string, unknown>): stri
   return undefined
 }
 
-export const rejectUnsupportedOperators: CollectionBeforeOperationHook = ({ args, collection, req }) => {
+export const rejectInvalidWhere: CollectionBeforeOperationHook = ({ args, collection, req }) => {
   const where: Where | undefined = 'where' in args ? (args.where as Where | undefined) : undefined
   const supported = (req.payload.db as { operators?: Record<string, unknown> }).operators
   if (!where || !supported) return args
