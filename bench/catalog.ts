@@ -1,13 +1,20 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+
+import {
+  benchNodeFlags,
+  cleanUp,
+  machineCpuMs,
+  makeTempDir,
+  percentile,
+  positiveNumber,
+  processCpuMs,
+  startServer,
+  startStore,
+} from './lib'
+import type { Server } from './lib'
 
 // Catalog read benchmark: the cached server (catalog cache layer in front of Express), the same
 // server with CATALOG_CACHE=false (Express + Payload + the database on every request), and a bare
@@ -21,7 +28,6 @@ import { fileURLToPath } from 'node:url'
 //   BENCH_CONNECTIONS=10 npm run bench:catalog  # other than the default 50 connections
 //   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:catalog  # profile the servers
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BENCH_PATH = '/api/products?limit=20&depth=1'
 const CONNECTIONS = Math.round(positiveNumber('BENCH_CONNECTIONS', 50))
 const PIPELINING = 1
@@ -35,7 +41,7 @@ const SECONDS = positiveNumber('BENCH_SECONDS', 10)
 const DATABASE_URI = process.env.BENCH_DATABASE_URI?.trim() || undefined
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 // Extra flags for the two store servers, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+const NODE_FLAGS = benchNodeFlags()
 const TARGETS = { bareOverCached: 0.5, cachedOverUncached: 10, cachedP99Ms: 10 }
 
 // ---------------------------------------------------------------------------------------------
@@ -68,149 +74,30 @@ type Instance = PromiseLike<AutocannonResult> & {
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Instance
 
 // ---------------------------------------------------------------------------------------------
-// Child processes and clean-up
+// The three targets
 
-class Child {
-  private output = ''
-  readonly exited: Promise<void>
-
-  constructor(
-    readonly name: string,
-    readonly process: ChildProcess,
-  ) {
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000)
-    }
-    process.stdout?.on('data', keep)
-    process.stderr?.on('data', keep)
-    this.exited = new Promise((resolve) => process.once('exit', () => resolve()))
-  }
-
-  get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null
-  }
-
-  log(): string {
-    return this.output.trim() || '(no output)'
-  }
-
-  async stop(): Promise<void> {
-    if (!this.running) return
-    this.process.kill('SIGTERM')
-    const killed = setTimeout(() => this.process.kill('SIGKILL'), 10_000)
-    await this.exited
-    clearTimeout(killed)
-  }
-}
-
-const children: Child[] = []
 let tmpDir: string | undefined
-let cleaning: Promise<void> | undefined
+// Every target started, for their output when the benchmark fails.
+const servers: Server[] = []
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.all(children.map((child) => child.stop()))
-    if (tmpDir) await rm(tmpDir, { recursive: true, force: true })
-    tmpDir = undefined
-  })()
-  return cleaning
-}
-
-// Last resort if the process goes down some other way: nothing is left behind.
-process.on('exit', () => {
-  for (const child of children) if (child.running) child.process.kill('SIGKILL')
-  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true })
-})
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the servers and removing the temp dir`)
-    void cleanup().finally(() => process.exit(130))
-  })
-}
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim()
-  if (!raw) return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`)
-  return value
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function startChild(name: string, args: string[], env: Record<string, string>): Child {
-  const child = new Child(
-    name,
-    spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  )
-  children.push(child)
-  return child
-}
-
-/** Starts a child and waits until `readyPath` answers 2xx. */
-async function startAndWait(
+async function startTarget(
   name: string,
-  args: string[],
-  env: Record<string, string>,
-  readyPath: string,
+  databaseUri: string,
+  extra: Record<string, string>,
 ): Promise<Server> {
-  const port = await freePort()
-  const child = startChild(name, args, { ...env, PORT: String(port) })
-  const url = `http://127.0.0.1:${port}`
-  await waitUntilUp(child, url + readyPath)
-  return { child, url }
-}
-
-async function waitUntilUp(child: Child, url: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (!child.running) {
-      const how = child.process.exitCode ?? child.process.signalCode
-      throw new Error(`${child.name} exited (${how}) before it was ready:\n${child.log()}`)
-    }
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    )
-    if (ok) return
-    await sleep(250)
-  }
-  throw new Error(`${child.name} was not ready after ${START_TIMEOUT_MS / 1000}s:\n${child.log()}`)
-}
-
-type Server = { child: Child; url: string }
-
-function startStore(name: string, databaseUri: string, extra: Record<string, string>): Promise<Server> {
-  const env = {
-    NODE_ENV: 'production',
-    PAYLOAD_SECRET: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz',
-    SERVE_ADMIN: 'false',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    DATABASE_URI: databaseUri,
-    MEDIA_DIR: path.join(tmpDir!, 'media'),
-    REDIS_URL,
-    // One client address sends everything: the production rate limits are not under test.
-    RATE_LIMIT_AUTH_MAX: '1000000',
-    RATE_LIMIT_CHECKOUT_MAX: '1000000',
-    ...extra,
-  }
-  // --conditions=production as in `npm start`: lexical's `node` entry wraps its build in a top-level
-  // await that sometimes never settles on Node 20 (exit 13 before start-up; see the README).
-  const args = [...NODE_FLAGS, '--conditions=production', '--import', 'tsx', 'src/server.ts']
-  return startAndWait(name, args, env, '/api/ready')
+  const server = await startStore({
+    name,
+    databaseUri,
+    mediaDir: path.join(tmpDir!, 'media'),
+    redisUrl: REDIS_URL,
+    logLevel: 'warn',
+    env: extra,
+    nodeFlags: NODE_FLAGS,
+    output: 'capture',
+    startTimeoutMs: START_TIMEOUT_MS,
+  })
+  servers.push(server)
+  return server
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,34 +163,6 @@ async function get(url: string): Promise<{ status: number; cache: string | null;
 // ---------------------------------------------------------------------------------------------
 // Load
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuMsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // utime and stime are fields 14 and 15 of stat(5); fields[] starts at field 3. Linux reports
-    // them in USER_HZ, which is 100 on every mainstream kernel.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return undefined
-  }
-}
-
-/** CPU time (ms) the whole machine has been busy so far, over all cores, from /proc/stat. */
-function machineBusyMs(): number | undefined {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
-    // user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy.
-    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number)
-    return (
-      (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / 100
-    )
-  } catch {
-    return undefined
-  }
-}
-
 type Measurement = {
   target: string
   rps: number
@@ -319,11 +178,6 @@ type Measurement = {
   restCpu?: number
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
-
 async function load(
   url: string,
   duration: number,
@@ -333,8 +187,8 @@ async function load(
   // times it measures too, for p50/p99 below 1 ms resolution.
   let times = new Float64Array(1 << 16)
   let count = 0
-  const serverBefore = cpuMsOf(pid)
-  const machineBefore = machineBusyMs()
+  const serverBefore = processCpuMs(pid)
+  const machineBefore = machineCpuMs()?.busy
   const benchBefore = process.cpuUsage()
   const instance = autocannon({
     url,
@@ -353,15 +207,15 @@ async function load(
   })
   const raw = await instance
   const bench = process.cpuUsage(benchBefore)
-  const serverAfter = cpuMsOf(pid)
-  const machineAfter = machineBusyMs()
+  const serverAfter = processCpuMs(pid)
+  const machineAfter = machineCpuMs()?.busy
   const sorted = times.slice(0, count).sort()
   const wall = raw.duration * 1000
   return {
     target: url,
     rps: raw.requests.average,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
+    p50: percentile(sorted, 50) ?? Number.NaN,
+    p99: percentile(sorted, 99) ?? Number.NaN,
     max: count ? sorted[count - 1]! : Number.NaN,
     requests: raw.requests.total,
     errors: raw.errors + raw.timeouts,
@@ -426,7 +280,7 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  tmpDir = await mkdtemp(path.join(os.tmpdir(), 'store-bench-'))
+  tmpDir = await makeTempDir('store-bench-')
   const databaseUri = DATABASE_URI ?? `file:${path.join(tmpDir, 'store.db')}`
   const say = (message: string) => console.log(`· ${message}`)
 
@@ -434,7 +288,7 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!
   say('starting the cached server (migrations run on the empty database)…')
   let started = Date.now()
-  const cached = await startStore('cached server', databaseUri, { CATALOG_CACHE: 'true' })
+  const cached = await startTarget('cached server', databaseUri, { CATALOG_CACHE: 'true' })
   say(`cached server ready on ${cached.url} in ${((Date.now() - started) / 1000).toFixed(1)}s`)
 
   started = Date.now()
@@ -444,7 +298,7 @@ async function main(): Promise<void> {
   )
 
   say('starting the uncached server (CATALOG_CACHE=false) on the same database…')
-  const uncached = await startStore('uncached server', databaseUri, { CATALOG_CACHE: 'false' })
+  const uncached = await startTarget('uncached server', databaseUri, { CATALOG_CACHE: 'false' })
 
   const first = await get(cached.url + BENCH_PATH)
   if (first.status !== 200) throw new Error(`GET ${BENCH_PATH} answered ${first.status}: ${first.body}`)
@@ -453,12 +307,15 @@ async function main(): Promise<void> {
   const docs = (JSON.parse(first.body.toString()) as { docs: unknown[]; totalDocs: number }).docs.length
   say(`response: ${first.body.length} bytes, ${docs} products (x-cache: ${first.cache})`)
 
-  const bare: Server = await startAndWait(
-    'bare server',
-    ['--conditions=production', '--import', 'tsx', 'bench/bare-server.ts', bodyFile],
-    {},
-    BENCH_PATH,
-  )
+  const bare = await startServer({
+    name: 'bare server',
+    script: 'bench/bare-server.ts',
+    args: [bodyFile],
+    readyPath: BENCH_PATH,
+    output: 'capture',
+    startTimeoutMs: START_TIMEOUT_MS,
+  })
+  servers.push(bare)
 
   // Warm the cache and check that the three targets answer the same thing.
   let warm = first
@@ -484,8 +341,8 @@ async function main(): Promise<void> {
   for (const [name, server] of targets) {
     const url = server.url + BENCH_PATH
     say(`${name}: warm-up ${WARMUP_SECONDS}s, then ${SECONDS}s × ${CONNECTIONS} connections…`)
-    assertClean(name, 'warm-up', await load(url, WARMUP_SECONDS, server.child.process.pid))
-    const result = await load(url, SECONDS, server.child.process.pid)
+    assertClean(name, 'warm-up', await load(url, WARMUP_SECONDS, server.process.pid))
+    const result = await load(url, SECONDS, server.process.pid)
     assertClean(name, 'run', result)
     results.push({ ...result, target: name })
   }
@@ -566,12 +423,11 @@ try {
 } catch (error) {
   console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
   // At LOG_LEVEL=warn a server's output is its warnings and errors: usually the reason.
-  for (const child of children) {
-    if (child.log() !== '(no output)')
-      console.error(`\n--- ${child.name} output ---\n${child.log().slice(-4000)}`)
+  for (const server of servers) {
+    if (server.log()) console.error(`\n--- ${server.name} output ---\n${server.log().slice(-4000)}`)
   }
   exitCode = 1
 } finally {
-  await cleanup()
+  await cleanUp()
 }
 process.exit(exitCode)

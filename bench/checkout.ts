@@ -1,12 +1,19 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+
+import {
+  benchNodeFlags,
+  jsonClient,
+  machineCpuMs,
+  makeTempDir,
+  percentile,
+  pool,
+  processCpuMs,
+  removeTempDir,
+  SHIPPING_ADDRESS,
+  startStore,
+} from './lib'
+import type { Json } from './lib'
 
 // Checkout benchmark: N customers checking out concurrently, first each buying a product of their
 // own (no contention), then all buying one product with stock for half of them (contention).
@@ -16,7 +23,6 @@ import { fileURLToPath } from 'node:url'
 //   BENCH_DATABASE_URI=postgres://…/empty_db npm run bench:checkout
 //   BENCH_CUSTOMERS=400 BENCH_CONCURRENCY=40 BENCH_WARMUP=0 npm run bench:checkout
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20)
 // Checkouts before the measured phases, by the same customers: the first requests through a path
@@ -24,129 +30,6 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20)
 const WARMUP = Math.min(CUSTOMERS, Number(process.env.BENCH_WARMUP ?? 200))
 const DATABASE_URI = process.env.BENCH_DATABASE_URI?.trim() || undefined
 const TARGET_ORDERS_PER_S = 100
-const ADDRESS = {
-  name: 'Bench Buyer',
-  line1: '1 Load Street',
-  city: 'Testville',
-  postalCode: '12345',
-  country: 'us',
-}
-
-type Json = Record<string, unknown>
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function startServer(
-  databaseUri: string,
-  mediaDir: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      '--conditions=production',
-      '--import',
-      'tsx',
-      'src/server.ts',
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PAYLOAD_SECRET: 'bench-secret-0123456789abcdefghijklmnop',
-        DATABASE_URI: databaseUri,
-        MEDIA_DIR: mediaDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SERVE_ADMIN: 'false',
-        // 409s are the point of the contention phase: keep them out of the output.
-        LOG_LEVEL: 'error',
-        REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
-        // One client address logs in and checks out every customer: limits are not under test.
-        RATE_LIMIT_AUTH_MAX: '1000000',
-        RATE_LIMIT_CHECKOUT_MAX: '1000000',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  )
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/api/ready`).then(
-      (res) => res.ok,
-      () => false,
-    )
-    if (ok) return { url, child }
-    if (child.exitCode !== null) break
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  child.kill('SIGKILL')
-  throw new Error('the server did not start')
-}
-
-function client(url: string) {
-  return async (route: string, init: { token?: string; json?: unknown; method?: string } = {}) => {
-    const res = await fetch(`${url}${route}`, {
-      method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(init.json === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(init.token ? { Authorization: `JWT ${init.token}` } : {}),
-      },
-      body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    })
-    const body = (await res.json().catch(() => ({}))) as Json
-    return { status: res.status, body }
-  }
-}
-
-/** Runs `work` for every item with at most `limit` in flight. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++
-        results[index] = await work(items[index] as T)
-      }
-    }),
-  )
-  return results
-}
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0
-
-// CPU time from /proc (Linux): the server's own, and the whole machine's (PostgreSQL, this
-// load generator and anything else), so a phase says where its time went.
-const TICK_MS = 10
-function processCpuMs(pid: number | undefined): number {
-  if (!pid) return 0
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
-  } catch {
-    return 0
-  }
-}
-function machineCpuMs(): { busy: number; total: number } {
-  try {
-    const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number)
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0)
-    const total = ticks.reduce((sum, value) => sum + value, 0)
-    return { busy: (total - idle) * TICK_MS, total: total * TICK_MS }
-  } catch {
-    return { busy: 0, total: 0 }
-  }
-}
 
 type Phase = {
   /** Server CPU per successful order, ms. */
@@ -163,10 +46,20 @@ type Phase = {
 }
 
 async function main(): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-checkout-'))
+  const tmp = await makeTempDir('bench-checkout-')
   const databaseUri = DATABASE_URI ?? `file:${path.join(tmp, 'store.db')}`
-  const { url, child } = await startServer(databaseUri, path.join(tmp, 'media'))
-  const api = client(url)
+  const server = await startStore({
+    name: 'the server',
+    databaseUri,
+    mediaDir: path.join(tmp, 'media'),
+    redisUrl: process.env.BENCH_REDIS_URL ?? '',
+    // 409s are the point of the contention phase: keep them out of the output.
+    logLevel: 'error',
+    nodeFlags: benchNodeFlags(),
+    output: 'inherit',
+    startTimeoutMs: 120_000,
+  })
+  const api = jsonClient(server.url)
   try {
     const admin = await api('/api/users/first-register', {
       json: {
@@ -223,13 +116,13 @@ async function main(): Promise<void> {
       let conflicts = 0
       let errors = 0
       const started = performance.now()
-      const serverCpu0 = processCpuMs(child.pid)
-      const machine0 = machineCpuMs()
+      const serverCpu0 = processCpuMs(server.process.pid) ?? 0
+      const machine0 = machineCpuMs() ?? { busy: 0, total: 0 }
       await pool(buyers, CONCURRENCY, async (token) => {
         const t0 = performance.now()
         const res = await api('/api/checkout', {
           token,
-          json: { paymentMethod: 'cod', shippingAddress: ADDRESS },
+          json: { paymentMethod: 'cod', shippingAddress: SHIPPING_ADDRESS },
         })
         latencies.push(performance.now() - t0)
         if (res.status === 201) ok++
@@ -237,8 +130,8 @@ async function main(): Promise<void> {
         else errors++
       })
       const seconds = (performance.now() - started) / 1000
-      const serverCpu = processCpuMs(child.pid) - serverCpu0
-      const machine1 = machineCpuMs()
+      const serverCpu = (processCpuMs(server.process.pid) ?? 0) - serverCpu0
+      const machine1 = machineCpuMs() ?? { busy: 0, total: 0 }
       latencies.sort((a, b) => a - b)
       return {
         serverCpuPerOrder: ok ? serverCpu / ok : 0,
@@ -248,8 +141,8 @@ async function main(): Promise<void> {
         conflicts,
         errors,
         seconds,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
+        p50: percentile(latencies, 50) ?? 0,
+        p99: percentile(latencies, 99) ?? 0,
       }
     }
 
@@ -307,9 +200,8 @@ async function main(): Promise<void> {
     process.stdout.write(`oversell = 0: ${oversell === 0 ? 'PASS' : 'FAIL'}\n`)
     if (oversell !== 0 || free.errors + contended.errors > 0 || contended.ok !== stock) process.exitCode = 1
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
-    await rm(tmp, { recursive: true, force: true })
+    await server.stop()
+    await removeTempDir(tmp)
   }
 }
 

@@ -1,16 +1,30 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import pg from 'pg'
 import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
+
+import {
+  benchNodeFlags,
+  freePort,
+  jsonClient,
+  makeTempDir,
+  percentile,
+  pool,
+  positiveInteger,
+  removeTempDir,
+  SHIPPING_ADDRESS,
+  sleep,
+  spawnChild,
+  spawnScript,
+  startStore,
+  storeEnv,
+} from './lib'
+import type { Json, Server } from './lib'
 
 // Real-time benchmark: two server instances (separate processes) sharing one database and one
 // Redis; BENCH_SOCKETS customers, each with a real Payload token (payload.login for the first
@@ -29,81 +43,34 @@ import type { Socket } from 'socket.io-client'
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench:realtime    # an existing Redis
 //   BENCH_LOGINS=all npm run bench:realtime       # every token from payload.login (~0.3 s CPU each)
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim()
-  if (!raw) return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`)
-  return value
-}
-
-const SOCKETS = positive('BENCH_SOCKETS', 1000)
-const ORDERS = Math.min(SOCKETS, positive('BENCH_ORDERS', 200))
-const ADMIN_SOCKETS = positive('BENCH_ADMIN_SOCKETS', 4)
+const SOCKETS = positiveInteger('BENCH_SOCKETS', 1000)
+const ORDERS = Math.min(SOCKETS, positiveInteger('BENCH_ORDERS', 200))
+const ADMIN_SOCKETS = positiveInteger('BENCH_ADMIN_SOCKETS', 4)
 // Logins in flight in the seeding process, and cart requests in flight before the checkouts.
-const SETUP_CONCURRENCY = positive('BENCH_SETUP_CONCURRENCY', 8)
+const SETUP_CONCURRENCY = positiveInteger('BENCH_SETUP_CONCURRENCY', 8)
 // Customers whose token comes from payload.login ("all" for every one); the rest get theirs from
 // Payload's own session + jwtSign steps (see bench/realtime-seed.ts: each login costs ~0.3 s of CPU).
 const LOGINS =
-  process.env.BENCH_LOGINS?.trim() === 'all' ? 'all' : String(Math.min(SOCKETS, positive('BENCH_LOGINS', 50)))
+  process.env.BENCH_LOGINS?.trim() === 'all'
+    ? 'all'
+    : String(Math.min(SOCKETS, positiveInteger('BENCH_LOGINS', 50)))
 // Handshakes in flight while the sockets connect.
-const CONNECT_CONCURRENCY = positive('BENCH_CONNECT_CONCURRENCY', 100)
+const CONNECT_CONCURRENCY = positiveInteger('BENCH_CONNECT_CONCURRENCY', 100)
 // Checkouts and status changes in flight during the measured phases.
-const CHANGE_CONCURRENCY = positive('BENCH_CHANGE_CONCURRENCY', 2)
+const CHANGE_CONCURRENCY = positiveInteger('BENCH_CHANGE_CONCURRENCY', 2)
 const DELIVERY_TIMEOUT_MS = 10_000
 const START_TIMEOUT_MS = 180_000
 const DATABASE_BASE = process.env.BENCH_DATABASE_URI?.trim() || undefined
 const REDIS_GIVEN = process.env.BENCH_REDIS_URL?.trim() || undefined
 const TARGETS = { connectRate: 1, p99Ms: 100 }
 const PASSWORD = 'bench-pass-123'
-const ADDRESS = {
-  name: 'Bench Buyer',
-  line1: '1 Load Street',
-  city: 'Testville',
-  postalCode: '12345',
-  country: 'us',
-}
 
-type Json = Record<string, unknown>
 type Id = number | string
 type OrderEvent = { id: Id; orderNumber: string; status: string; paymentStatus: string; total: number }
 type Customer = { id: Id; token: string; instance: 0 | 1 }
 type Receiver = { socket: Socket; instance: 0 | 1; kind: 'customer' | 'admin'; userId?: Id }
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`)
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Runs `work` for every item with at most `limit` in flight. */
-async function pool<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++
-        results[index] = await work(items[index] as T, index)
-      }
-    }),
-  )
-  return results
-}
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) : 0
 
 // ---------------------------------------------------------------------------------------------
 // Database, Redis and the two server processes
@@ -138,17 +105,14 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
   if (REDIS_GIVEN) return { url: REDIS_GIVEN, stop: async () => {} }
   // A private redis-server: other processes on a shared Redis would share the adapter's channels.
   const port = await freePort()
-  const child = spawn(
+  const redis = spawnChild(
+    'redis-server',
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+    { output: 'capture' },
   )
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
-  }
-  for (let attempt = 0; attempt < 50; attempt++) {
+  const stop = () => redis.stop()
+  for (let attempt = 0; attempt < 50 && redis.running; attempt++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1')
       socket.once('connect', () => {
@@ -161,62 +125,23 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
     await sleep(100)
   }
   await stop()
-  throw new Error('redis-server did not start')
+  throw new Error(`redis-server did not start (${redis.status})${redis.log() ? `:\n${redis.log()}` : ''}`)
 }
 
-function serverEnv(databaseUri: string, redisUrl: string, mediaDir: string): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    PAYLOAD_SECRET: 'bench-secret-0123456789abcdefghijklmnop',
-    DATABASE_URI: databaseUri,
-    REDIS_URL: redisUrl,
-    MEDIA_DIR: mediaDir,
-    HOST: '127.0.0.1',
-    SERVE_ADMIN: 'false',
-    LOG_LEVEL: 'error',
-    // One client IP checks out hundreds of times: keep per-IP limits (where present) out of the way.
-    RATE_LIMIT_AUTH_MAX: '1000000',
-    RATE_LIMIT_CHECKOUT_MAX: '1000000',
-  }
-}
+// LOG_LEVEL=error: a checkout's or a PATCH's warnings are not what this measures.
+const storeLogLevel = 'error'
 
-type Server = { url: string; child: ChildProcess; stop: () => Promise<void> }
-
-async function startServer(databaseUri: string, redisUrl: string, mediaDir: string): Promise<Server> {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      '--conditions=production',
-      '--import',
-      'tsx',
-      'src/server.ts',
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, ...serverEnv(databaseUri, redisUrl, mediaDir), PORT: String(port) },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  )
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await exited
-  }
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/api/ready`).then(
-      (res) => res.ok,
-      () => false,
-    )
-    if (ok) return { url, child, stop }
-    if (child.exitCode !== null) break
-    await sleep(250)
-  }
-  child.kill('SIGKILL')
-  throw new Error('a server did not start')
+function startServer(name: string, databaseUri: string, redisUrl: string, mediaDir: string): Promise<Server> {
+  return startStore({
+    name,
+    databaseUri,
+    redisUrl,
+    mediaDir,
+    logLevel: storeLogLevel,
+    nodeFlags: benchNodeFlags(),
+    output: 'inherit',
+    startTimeoutMs: START_TIMEOUT_MS,
+  })
 }
 
 /** Runs bench/realtime-seed.ts against the (migrated) database: customers and their real tokens. */
@@ -225,44 +150,31 @@ async function seed(
   redisUrl: string,
   out: string,
 ): Promise<{ id: Id; token: string }[]> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=production', '--import', 'tsx', 'bench/realtime-seed.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...serverEnv(databaseUri, redisUrl, path.join(path.dirname(out), 'media-seed')),
-        BENCH_SEED_COUNT: String(SOCKETS),
-        BENCH_SEED_OUT: out,
-        BENCH_SEED_PASSWORD: PASSWORD,
-        BENCH_SEED_PREFIX: 'bench-rt',
-        BENCH_SEED_CONCURRENCY: String(SETUP_CONCURRENCY),
-        BENCH_SEED_LOGINS: LOGINS,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  const seeder = spawnScript({
+    name: 'seeding',
+    script: 'bench/realtime-seed.ts',
+    env: {
+      ...storeEnv({
+        databaseUri,
+        redisUrl,
+        mediaDir: path.join(path.dirname(out), 'media-seed'),
+        logLevel: storeLogLevel,
+      }),
+      BENCH_SEED_COUNT: String(SOCKETS),
+      BENCH_SEED_OUT: out,
+      BENCH_SEED_PASSWORD: PASSWORD,
+      BENCH_SEED_PREFIX: 'bench-rt',
+      BENCH_SEED_CONCURRENCY: String(SETUP_CONCURRENCY),
+      BENCH_SEED_LOGINS: LOGINS,
     },
-  )
-  const code = await new Promise((resolve) => child.once('exit', resolve))
-  if (code !== 0) throw new Error(`seeding failed (exit ${String(code)})`)
+    output: 'inherit',
+  })
+  await seeder.exited
+  if (seeder.process.exitCode !== 0) throw new Error(`seeding failed (exit ${seeder.status})`)
   return JSON.parse(await readFile(out, 'utf8')) as { id: Id; token: string }[]
 }
 
-function client(url: string) {
-  return async (route: string, init: { token?: string; json?: unknown; method?: string } = {}) => {
-    const res = await fetch(`${url}${route}`, {
-      method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(init.json === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(init.token ? { Authorization: `JWT ${init.token}` } : {}),
-      },
-      body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    })
-    const body = (await res.json().catch(() => ({}))) as Json
-    return { status: res.status, body }
-  }
-}
-type Api = ReturnType<typeof client>
+type Api = ReturnType<typeof jsonClient>
 
 async function login(api: Api, email: string): Promise<string> {
   const res = await api('/api/users/login', { json: { email, password: PASSWORD } })
@@ -379,9 +291,9 @@ function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b)
   return {
     n: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
+    p50: percentile(sorted, 50) ?? 0,
+    p95: percentile(sorted, 95) ?? 0,
+    p99: percentile(sorted, 99) ?? 0,
     max: sorted.at(-1) ?? 0,
   }
 }
@@ -393,16 +305,16 @@ const row = (label: string, s: Stats): string =>
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-realtime-'))
+  const tmp = await makeTempDir('bench-realtime-')
   const database = await createDatabase(tmp)
   const redis = await startRedis()
   const servers: Server[] = []
   const open: Socket[] = []
   try {
     // One after the other: the first one applies the migrations to the fresh database.
-    servers.push(await startServer(database.uri, redis.url, path.join(tmp, 'media-a')))
-    servers.push(await startServer(database.uri, redis.url, path.join(tmp, 'media-b')))
-    const apis = servers.map((server) => client(server.url)) as [Api, Api]
+    servers.push(await startServer('server A', database.uri, redis.url, path.join(tmp, 'media-a')))
+    servers.push(await startServer('server B', database.uri, redis.url, path.join(tmp, 'media-b')))
+    const apis = servers.map((server) => jsonClient(server.url)) as [Api, Api]
     const [apiA] = apis
 
     const adminEmail = 'bench-admin@example.test'
@@ -490,7 +402,7 @@ async function main(): Promise<void> {
       const t0 = performance.now()
       const res = await apis[buyer.instance]('/api/checkout', {
         token: buyer.token,
-        json: { paymentMethod: 'cod', shippingAddress: ADDRESS },
+        json: { paymentMethod: 'cod', shippingAddress: SHIPPING_ADDRESS },
       })
       const responded = performance.now()
       checkoutTimes.push(responded - t0)
@@ -624,7 +536,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => server.stop()))
     await redis.stop()
     await database.drop().catch((error: unknown) => say(`dropping the database failed: ${String(error)}`))
-    await rm(tmp, { recursive: true, force: true })
+    await removeTempDir(tmp)
   }
 }
 

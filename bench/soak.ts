@@ -1,15 +1,20 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
+
+import {
+  makeTempDir,
+  percentile,
+  positiveNumber,
+  removeTempDir,
+  SHIPPING_ADDRESS,
+  sleep,
+  startStore,
+} from './lib'
+import type { Server } from './lib'
 
 // Soak: a mixed storefront workload against one server process for SOAK_SECONDS — anonymous and
 // customer browsing (lists, filters, single products, brands, categories), cart operations,
@@ -25,10 +30,9 @@ import type { Socket } from 'socket.io-client'
 //
 // The last line is `SOAK_RESULT {json}` for test/soak.test.ts.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const SECONDS = positive('SOAK_SECONDS', 300)
-const USERS = Math.round(positive('SOAK_USERS', 16))
-const SOCKETS = Math.min(USERS, Math.round(positive('SOAK_SOCKETS', 10)))
+const SECONDS = positiveNumber('SOAK_SECONDS', 300)
+const USERS = Math.round(positiveNumber('SOAK_USERS', 16))
+const SOCKETS = Math.min(USERS, Math.round(positiveNumber('SOAK_SOCKETS', 10)))
 const PRODUCTS = 40
 const STOCK = 1_000_000
 const MEMORY_SAMPLES = 6
@@ -37,31 +41,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL?.trim() ?? ''
 // Memory is compared from the end of the warm-up (caches filled, code paths compiled) on.
 const WARMUP_SECONDS = Math.min(30, Math.max(3, SECONDS / 10))
 const HEAP_GROWTH_LIMIT = 0.1
-const ADDRESS = {
-  name: 'Soak Buyer',
-  line1: '1 Load Street',
-  city: 'Testville',
-  postalCode: '12345',
-  country: 'us',
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim()
-  if (!raw) return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`)
-  return value
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+const ADDRESS = { ...SHIPPING_ADDRESS, name: 'Soak Buyer' }
 
 // ---------------------------------------------------------------------------------------------
 // The server process and its memory
@@ -75,38 +55,24 @@ type Memory = {
   external: number
 }
 
-class StoreProcess {
-  private output = ''
+/** Reads the server's memory: VmRSS from /proc, the heap from bench/memory-probe.ts inside it. */
+class MemoryProbe {
   private waiting: ((line: string) => void)[] = []
-  readonly exited: Promise<void>
 
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk: Buffer) => this.read(chunk))
-    child.stderr?.on('data', (chunk: Buffer) => this.read(chunk))
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
-  }
-
-  private read(chunk: Buffer): void {
-    this.output = (this.output + chunk.toString()).slice(-50_000)
-    for (const line of chunk.toString().split('\n')) {
-      if (line.startsWith('SOAK_MEMORY ')) this.waiting.shift()?.(line.slice('SOAK_MEMORY '.length))
-    }
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null
-  }
-
-  log(): string {
-    return this.output.trim() || '(no output)'
+  constructor(private readonly server: Server) {
+    server.process.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line.startsWith('SOAK_MEMORY ')) this.waiting.shift()?.(line.slice('SOAK_MEMORY '.length))
+      }
+    })
   }
 
   /** VmRSS from /proc, then the heap after a full collection from the probe inside the process. */
   async memory(at: number): Promise<Memory> {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8')
+    const status = readFileSync(`/proc/${this.server.process.pid}/status`, 'utf8')
     const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
     const line = new Promise<string>((resolve) => this.waiting.push(resolve))
-    this.child.kill('SIGUSR2')
+    this.server.process.kill('SIGUSR2')
     const reported = JSON.parse(await Promise.race([line, sleep(10_000).then(() => '{}')])) as Partial<Memory>
     return {
       at,
@@ -117,81 +83,26 @@ class StoreProcess {
       external: reported.external ?? 0,
     }
   }
-
-  async stop(): Promise<void> {
-    if (!this.running) return
-    this.child.kill('SIGTERM')
-    const killed = setTimeout(() => this.child.kill('SIGKILL'), 15_000)
-    await this.exited
-    clearTimeout(killed)
-  }
 }
 
-async function startStore(
-  databaseUri: string,
-  mediaDir: string,
-): Promise<{ store: StoreProcess; url: string }> {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      '--conditions=production',
-      '--import',
-      'tsx',
-      '--import',
-      './bench/memory-probe.ts',
-      'src/server.ts',
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PAYLOAD_SECRET: 'soak-secret-0123456789abcdefghijklmnopqrstuvwxyz',
-        DATABASE_URI: databaseUri,
-        MEDIA_DIR: mediaDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SERVE_ADMIN: 'false',
-        LOG_LEVEL: 'warn',
-        REDIS_URL,
-        SMTP_HOST: '',
-        // Every virtual user comes from 127.0.0.1: the per-IP limits would measure themselves.
-        RATE_LIMIT_AUTH_MAX: '1000000',
-        RATE_LIMIT_CHECKOUT_MAX: '1000000',
-        // Low-stock events are not part of this workload.
-        LOW_STOCK_THRESHOLD: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+function startSoakStore(databaseUri: string, mediaDir: string): Promise<Server> {
+  return startStore({
+    name: 'the server',
+    databaseUri,
+    mediaDir,
+    redisUrl: REDIS_URL,
+    logLevel: 'warn',
+    env: {
+      SMTP_HOST: '',
+      // Low-stock events are not part of this workload.
+      LOW_STOCK_THRESHOLD: '0',
     },
-  )
-  const store = new StoreProcess(child)
-  running = store
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 180_000
-  while (Date.now() < deadline) {
-    if (!store.running) throw new Error(`the server exited before it was ready:\n${store.log()}`)
-    const ok = await fetch(`${url}/api/ready`).then(
-      (res) => res.ok,
-      () => false,
-    )
-    if (ok) return { store, url }
-    await sleep(250)
-  }
-  throw new Error(`the server was not ready after 180 s:\n${store.log()}`)
-}
-
-let running: StoreProcess | undefined
-let tmpDir: string | undefined
-process.on('exit', () => {
-  if (running?.running) running.child.kill('SIGKILL')
-  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true })
-})
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the server`)
-    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130))
+    // --expose-gc: the probe collects garbage before it reports the heap.
+    nodeFlags: ['--expose-gc'],
+    imports: ['./bench/memory-probe.ts'],
+    output: 'capture',
+    logChars: 50_000,
+    stopTimeoutMs: 15_000,
   })
 }
 
@@ -261,9 +172,6 @@ async function call(
   }
   return { status, body }
 }
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0
 
 // ---------------------------------------------------------------------------------------------
 // The workload
@@ -429,14 +337,16 @@ async function connectSocket(base: string, shopper: Shopper): Promise<Socket> {
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
 
 async function main(): Promise<void> {
-  tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bench-soak-'))
+  const tmpDir = await makeTempDir('bench-soak-')
   const databaseUri = DATABASE_URI ?? `file:${path.join(tmpDir, 'store.db')}`
   const kind = databaseUri.startsWith('postgres')
     ? 'postgresql'
     : databaseUri.startsWith('mongodb')
       ? 'mongodb'
       : 'sqlite'
-  const { store, url } = await startStore(databaseUri, path.join(tmpDir, 'media'))
+  const store = await startSoakStore(databaseUri, path.join(tmpDir, 'media'))
+  const { url } = store
+  const probe = new MemoryProbe(store)
   let failure: unknown
   try {
     process.stdout.write(`setting up ${PRODUCTS} products and ${USERS} customers…\n`)
@@ -465,11 +375,11 @@ async function main(): Promise<void> {
     await sleep(WARMUP_SECONDS * 1000)
     measuring = true
     const measuredFrom = performance.now()
-    memory.push(await store.memory(0))
+    memory.push(await probe.memory(0))
     const every = (SECONDS * 1000) / (MEMORY_SAMPLES - 1)
     for (let i = 1; i < MEMORY_SAMPLES; i++) {
       await sleep(Math.max(0, measuredFrom + i * every - performance.now()))
-      if (i < MEMORY_SAMPLES - 1) memory.push(await store.memory((performance.now() - measuredFrom) / 1000))
+      if (i < MEMORY_SAMPLES - 1) memory.push(await probe.memory((performance.now() - measuredFrom) / 1000))
     }
     measuring = false
     const measuredSeconds = (performance.now() - measuredFrom) / 1000
@@ -477,7 +387,7 @@ async function main(): Promise<void> {
     await Promise.all(visitors)
     // Events of the last checkouts may still be on their way.
     await sleep(1000)
-    memory.push(await store.memory(measuredSeconds))
+    memory.push(await probe.memory(measuredSeconds))
     for (const socket of sockets) socket.disconnect()
     const loadAfter = os.loadavg()[0] ?? 0
 
@@ -503,8 +413,8 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${route.name.padEnd(34)} ${String(sorted.length).padStart(8)} ${String(route.ok).padStart(8)} ` +
           `${String(route.conflicts).padStart(5)} ${String(route.errors).padStart(7)} ` +
-          `${(sorted.length / measuredSeconds).toFixed(1).padStart(7)} ${percentile(sorted, 50).toFixed(1).padStart(7)} ` +
-          `${percentile(sorted, 99).toFixed(1).padStart(7)} ${(sorted.at(-1) ?? 0).toFixed(1).padStart(7)}\n`,
+          `${(sorted.length / measuredSeconds).toFixed(1).padStart(7)} ${(percentile(sorted, 50) ?? 0).toFixed(1).padStart(7)} ` +
+          `${(percentile(sorted, 99) ?? 0).toFixed(1).padStart(7)} ${(sorted.at(-1) ?? 0).toFixed(1).padStart(7)}\n`,
       )
     }
     const orders = shoppers.reduce((sum, shopper) => sum + shopper.checkouts, 0)
@@ -564,13 +474,11 @@ async function main(): Promise<void> {
     failure = error
   } finally {
     await store.stop()
-    running = undefined
-    await rm(tmpDir, { recursive: true, force: true })
-    tmpDir = undefined
+    await removeTempDir(tmpDir)
   }
   if (failure) {
     console.error(failure)
-    console.error(`server output:\n${store.log()}`)
+    console.error(`server output:\n${store.log() || '(no output)'}`)
     process.exitCode = 1
   }
 }
