@@ -21,13 +21,16 @@ import type { Json } from './lib'
 //
 //   npm run bench:checkout                                  # SQLite in a temp dir
 //   BENCH_DATABASE_URI=postgres://…/empty_db npm run bench:checkout
-//   BENCH_CUSTOMERS=400 BENCH_CONCURRENCY=40 BENCH_WARMUP=0 npm run bench:checkout
+//   BENCH_CUSTOMERS=400 BENCH_CONCURRENCY=40 BENCH_WARMUP=0 BENCH_ROUNDS=1 npm run bench:checkout
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20)
 // Checkouts before the measured phases, by the same customers: the first requests through a path
 // run in V8's interpreter and fill Payload's and drizzle's caches, which a running store has done long ago.
 const WARMUP = Math.min(CUSTOMERS, Number(process.env.BENCH_WARMUP ?? 200))
+// The no-contention phase is this many rounds of every customer checking out once: one round of
+// 200 lasts ~2 s, too short for a steady figure.
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 const DATABASE_URI = process.env.BENCH_DATABASE_URI?.trim() || undefined
 const TARGET_ORDERS_PER_S = 100
 
@@ -94,48 +97,59 @@ async function main(): Promise<void> {
       },
     )
 
+    /**
+     * `rounds` times: every buyer fills their cart (not timed), then all check out, CONCURRENCY
+     * at a time (timed). The figures are over the timed parts of all rounds together.
+     */
     const run = async (
       name: string,
       productFor: (i: number) => Promise<Json>,
-      count = customers.length,
+      { count = customers.length, rounds = 1 }: { count?: number; rounds?: number } = {},
     ): Promise<Phase> => {
-      // One checkout per customer in a phase: each has one cart.
+      // One checkout per customer at a time: each has one cart.
       const buyers = customers.slice(0, count)
       const products = await pool(
         buyers.map((_, i) => i),
         8,
         productFor,
       )
-      await pool(
-        buyers.map((token, i) => [token, products[i]?.id] as const),
-        8,
-        ([token, id]) => api('/api/carts/mine/items', { token, json: { product: id, quantity: 1 } }),
-      )
       const latencies: number[] = []
       let ok = 0
       let conflicts = 0
       let errors = 0
-      const started = performance.now()
-      const serverCpu0 = processCpuMs(server.process.pid) ?? 0
-      const machine0 = machineCpuMs() ?? { busy: 0, total: 0 }
-      await pool(buyers, CONCURRENCY, async (token) => {
-        const t0 = performance.now()
-        const res = await api('/api/checkout', {
-          token,
-          json: { paymentMethod: 'cod', shippingAddress: SHIPPING_ADDRESS },
+      let seconds = 0
+      let serverCpu = 0
+      const machine = { busy: 0, total: 0 }
+      for (let round = 0; round < rounds; round++) {
+        await pool(
+          buyers.map((token, i) => [token, products[i]?.id] as const),
+          8,
+          ([token, id]) => api('/api/carts/mine/items', { token, json: { product: id, quantity: 1 } }),
+        )
+        const started = performance.now()
+        const serverCpu0 = processCpuMs(server.process.pid) ?? 0
+        const machine0 = machineCpuMs() ?? { busy: 0, total: 0 }
+        await pool(buyers, CONCURRENCY, async (token) => {
+          const t0 = performance.now()
+          const res = await api('/api/checkout', {
+            token,
+            json: { paymentMethod: 'cod', shippingAddress: SHIPPING_ADDRESS },
+          })
+          latencies.push(performance.now() - t0)
+          if (res.status === 201) ok++
+          else if (res.status === 409) conflicts++
+          else errors++
         })
-        latencies.push(performance.now() - t0)
-        if (res.status === 201) ok++
-        else if (res.status === 409) conflicts++
-        else errors++
-      })
-      const seconds = (performance.now() - started) / 1000
-      const serverCpu = (processCpuMs(server.process.pid) ?? 0) - serverCpu0
-      const machine1 = machineCpuMs() ?? { busy: 0, total: 0 }
+        seconds += (performance.now() - started) / 1000
+        serverCpu += (processCpuMs(server.process.pid) ?? 0) - serverCpu0
+        const machine1 = machineCpuMs() ?? { busy: 0, total: 0 }
+        machine.busy += machine1.busy - machine0.busy
+        machine.total += machine1.total - machine0.total
+      }
       latencies.sort((a, b) => a - b)
       return {
         serverCpuPerOrder: ok ? serverCpu / ok : 0,
-        machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+        machineBusy: machine.busy / Math.max(1, machine.total),
         name,
         ok,
         conflicts,
@@ -151,11 +165,13 @@ async function main(): Promise<void> {
         ? await run(
             `warm-up (not counted: ${WARMUP} orders)`,
             (i) => product(`WARM-${i}-${Date.now()}`, 1000),
-            WARMUP,
+            { count: WARMUP },
           )
         : undefined
-    const free = await run('no contention (one product each)', (i) =>
-      product(`FREE-${i}-${Date.now()}`, 1000),
+    const free = await run(
+      `no contention (one product each, ${ROUNDS} rounds)`,
+      (i) => product(`FREE-${i}-${Date.now()}`, 1000),
+      { rounds: ROUNDS },
     )
     const stock = Math.floor(CUSTOMERS / 2)
     const hot = await product(`HOT-${Date.now()}`, stock)
@@ -180,12 +196,12 @@ async function main(): Promise<void> {
     )
     process.stdout.write(`${CUSTOMERS} customers, ${CONCURRENCY} concurrent checkouts\n\n`)
     process.stdout.write(
-      'phase                                      orders  409s  errors  orders/s  p50 ms  p99 ms  server CPU ms/order  machine busy\n',
+      'phase                                          orders  409s  errors  orders/s  p50 ms  p99 ms  server CPU ms/order  machine busy\n',
     )
     for (const phase of [...(warmup ? [warmup] : []), free, contended]) {
       const rate = phase.ok / phase.seconds
       process.stdout.write(
-        `${phase.name.padEnd(42)} ${String(phase.ok).padStart(6)} ${String(phase.conflicts).padStart(5)} ${String(phase.errors).padStart(7)} ` +
+        `${phase.name.padEnd(46)} ${String(phase.ok).padStart(6)} ${String(phase.conflicts).padStart(5)} ${String(phase.errors).padStart(7)} ` +
           `${rate.toFixed(1).padStart(9)} ${phase.p50.toFixed(1).padStart(7)} ${phase.p99.toFixed(1).padStart(7)} ` +
           `${phase.serverCpuPerOrder.toFixed(1).padStart(20)} ${(phase.machineBusy * 100).toFixed(0).padStart(12)}%\n`,
       )

@@ -132,8 +132,8 @@ type Placement = {
 /**
  * The new order, written by the adapter itself: every value is computed by checkout, so Payload's
  * create operation would only validate what cannot be wrong and run field hooks the order has none
- * of, at ~2 ms of the server's thread per checkout (the hottest write there is). Its collection
- * hooks' one effect on creation, the order.created event, is published by placeOrder.
+ * of, ~1 ms of the server's one thread per checkout (measured 7.6 → 6.5 ms per order). Its
+ * collection hooks' one effect on creation, the order.created event, is published by placeOrder.
  */
 async function writeOrder(req: PayloadRequest, data: Omit<Order, 'id'>): Promise<Order> {
   return (await req.payload.db.create({ collection: 'orders', data, req })) as Order
