@@ -3,7 +3,6 @@ import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import net from 'node:net'
-import type { AddressInfo } from 'node:net'
 
 /** CI sets TEST_REQUIRE_SERVICES=1: there a missing service fails the run instead of skipping. */
 export const servicesRequired = process.env.TEST_REQUIRE_SERVICES === '1'
@@ -21,13 +20,8 @@ export function describeIf(condition: boolean, what: string): typeof describe | 
   return describe.skip
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+// One copy for the tests and the benchmarks.
+export { freePort } from '../../bench/lib'
 
 /** A private redis-server this test may stop and start at will (the shared one stays untouched). */
 export class PrivateRedis {
