@@ -25,6 +25,7 @@ import { restrictPayloadCollections } from './src/access'
 import { env } from './src/config/env'
 import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/limits'
 import { databaseAdapter } from './src/db/adapter'
+import { wrapTransactions } from './src/db/afterCommit'
 import { emailAdapter } from './src/email/adapter'
 import { logger } from './src/logger'
 
@@ -59,6 +60,8 @@ export default buildConfig({
   endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
   plugins: [guardEveryCollection],
   hooks: { afterError: [databaseUnavailableIs503] },
+  // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.
+  onInit: wrapTransactions,
   db: databaseAdapter(config.DATABASE_URI),
   editor: lexicalEditor(),
   email: emailAdapter(config),

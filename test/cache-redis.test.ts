@@ -9,7 +9,8 @@ import type { TestServer } from './helpers/server'
 import { startInstance } from './helpers/instance'
 import type { Instance } from './helpers/instance'
 import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
-import { firstAdmin } from './helpers/users'
+import { addToCart, checkoutCod } from './helpers/shop'
+import { firstAdmin, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // The Redis-backed cache: a private redis-server this file may stop and start, and a second
@@ -69,6 +70,20 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
       expect(next.body.title).toBe(title)
     }
   })
+
+  it('a checkout on one instance shows in the other’s product answers at once, and only there', async () => {
+    const buyer = await verifiedCustomer(api, server.mailbox)
+    const item = await create(api, admin.token, 'products', product({ title: 'Across instances', stock: 4 }))
+    const url = `/api/products/${item.id}`
+    for (const warmed of [url, '/api/brands?limit=2']) {
+      await second!.api(warmed)
+      expect((await second!.api(warmed)).headers.get('x-cache')).toBe('HIT')
+    }
+    expect((await addToCart(api, buyer.token, item.id, 1)).status).toBe(200)
+    expect((await checkoutCod(api, buyer.token)).status).toBe(201)
+    expect((await second!.api<Doc>(url)).body.stock).toBe(3)
+    expect((await second!.api('/api/brands?limit=2')).headers.get('x-cache')).toBe('HIT')
+  }, 60_000)
 
   it('keeps answering while Redis is down, reports it, and resumes caching when it returns', async () => {
     const doc = await create(api, admin.token, 'products', product({ title: 'Through the outage' }))

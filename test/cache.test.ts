@@ -8,6 +8,7 @@ import { client } from './helpers/http'
 import type { Api } from './helpers/http'
 import { STOREFRONT, startTestServer } from './helpers/server'
 import type { TestServer } from './helpers/server'
+import { addToCart, checkoutCod } from './helpers/shop'
 import { firstAdmin, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
 
@@ -176,6 +177,30 @@ describe('writes invalidate at once', () => {
     await warm(path())
     await api(`/api/products/${doc.id}`, { method: 'PATCH', token: admin.token, json: { stock: 3 } })
     expect((await api<Doc>(path())).body.stock).toBe(3)
+  })
+
+  it('a checkout and a cancellation show in product answers at once; brands and categories stay cached', async () => {
+    const item = await create(api, admin.token, 'products', product({ title: 'Bought lamp', stock: 5 }))
+    const url = `/api/products/${item.id}`
+    const list = '/api/products?limit=100&where[title][equals]=Bought%20lamp'
+    for (const warmed of [url, list, '/api/brands?limit=3', '/api/categories?limit=3']) await warm(warmed)
+
+    expect((await addToCart(api, customer.token, item.id, 2)).status).toBe(200)
+    const placed = await checkoutCod(api, customer.token)
+    expect(placed.status).toBe(201)
+    expect((await api<Doc>(url)).body.stock).toBe(3)
+    expect((await api<List>(list)).body.docs[0]?.stock).toBe(3)
+    // Stock is all a checkout changes, and no brand or category answer shows it.
+    expect(await cacheState('/api/brands?limit=3')).toBe('HIT')
+    expect(await cacheState('/api/categories?limit=3')).toBe('HIT')
+
+    await warm(url)
+    const cancelled = await api(`/api/orders/${placed.body.order.id}/cancel`, {
+      method: 'POST',
+      token: customer.token,
+    })
+    expect(cancelled.status).toBe(200)
+    expect((await api<Doc>(url)).body.stock).toBe(5)
   })
 
   it('create shows up in a cached list', async () => {

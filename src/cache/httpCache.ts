@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 
 import { audienceOf } from './audience'
-import { cacheablePath, normalisedUrl } from './key'
-import type { CachedResponse, CatalogStore } from './store'
+import { cacheablePath, normalisedUrl, scopeOf } from './key'
+import type { CacheScope, CachedResponse, CatalogStore } from './store'
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void
 
@@ -143,8 +143,9 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
     req: IncomingMessage,
     res: ServerResponse,
     fullKey: string,
+    scope: CacheScope,
   ): Promise<CachedResponse | undefined> => {
-    const shared = await store.getShared(fullKey)
+    const shared = await store.getShared(fullKey, scope)
     if (shared) {
       serveHit(req, res, shared)
       return shared
@@ -154,7 +155,7 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
       // Another instance is filling it: wait a little for its answer before doing the work too.
       for (let waited = 0; waited < WAIT_FOR_OTHER_INSTANCE_MS; waited += 25) {
         await sleep(25)
-        const filled = await store.getShared(fullKey)
+        const filled = await store.getShared(fullKey, scope)
         if (filled) {
           serveHit(req, res, filled)
           return filled
@@ -174,7 +175,7 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
         ? { status: 200, headers: storableHeaders(res), body: bytes }
         : undefined
     // Stored before the fill lock is released: another instance waiting on the lock then finds it.
-    if (entry) await store.set(fullKey, entry)
+    if (entry) await store.set(fullKey, scope, entry)
     if (claimed) await store.releaseFill(fullKey)
     return entry
   }
@@ -189,11 +190,12 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
     if (!store.enabled) return passThrough(req, res, 'MISS')
 
     // HEAD is answered from GET's entry, but never fills one: its answer carries no body to keep.
-    const fullKey = store.versioned(`${audience}:${key}`)
-    const local = store.getLocal(fullKey)
+    const scope = scopeOf(pathname)
+    const fullKey = store.versioned(`${audience}:${key}`, scope)
+    const local = store.getLocal(fullKey, scope)
     if (local) return serveHit(req, res, local)
     if (req.method === 'HEAD') {
-      const shared = await store.getShared(fullKey)
+      const shared = await store.getShared(fullKey, scope)
       return shared ? serveHit(req, res, shared) : passThrough(req, res, 'MISS')
     }
 
@@ -202,7 +204,7 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
       const entry = await pending
       return entry ? serveHit(req, res, entry) : passThrough(req, res, 'MISS')
     }
-    const work = fill(req, res, fullKey).finally(() => filling.delete(fullKey))
+    const work = fill(req, res, fullKey, scope).finally(() => filling.delete(fullKey))
     filling.set(fullKey, work)
     await work
   }

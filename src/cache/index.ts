@@ -1,3 +1,6 @@
+import type { PayloadRequest } from 'payload'
+
+import { afterCommit } from '../db/afterCommit'
 import { redis } from '../redis'
 import { CatalogStore } from './store'
 
@@ -16,7 +19,15 @@ export function catalogCache(): CatalogStore {
 
 /** Every cached catalog answer, on every instance, is stale from now on. */
 export function invalidateCatalog(): Promise<void> {
-  return catalogCache().invalidate()
+  return catalogCache().invalidate('catalog')
+}
+
+/**
+ * Stock changed (and nothing else): cached product answers, on every instance, are stale once
+ * `req`'s transaction commits (before that, a read would fill the cache with the old stock again).
+ */
+export function invalidateStock(req: PayloadRequest): Promise<void> {
+  return afterCommit(req, () => catalogCache().invalidate('products'))
 }
 
 export function resetCatalogCache(): void {

@@ -1,11 +1,17 @@
 import type { IncomingMessage } from 'node:http'
 
+import type { CacheScope } from './store'
+
 /** Catalog reads the cache answers: lists and single documents, never files or other routes. */
 const CACHEABLE = /^\/api\/(products|brands|categories)(\/[^/]+)?$/
 
 export function cacheablePath(pathname: string): boolean {
   return CACHEABLE.test(pathname) && !pathname.endsWith('/file')
 }
+
+/** Product answers show stock; brand and category answers never show a product. */
+export const scopeOf = (pathname: string): CacheScope =>
+  pathname.startsWith('/api/products') ? 'products' : 'catalog'
 
 /**
  * The request's URL with its query parameters in a canonical order, so `?a=1&b=2` and

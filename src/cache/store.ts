@@ -7,6 +7,8 @@ export type CachedResponse = { status: number; headers: Record<string, string>; 
 const PREFIX = 'store:catalog'
 const VERSION_KEY = `${PREFIX}:version`
 const CHANNEL = `${PREFIX}:invalidate`
+const PRODUCTS_VERSION_KEY = `${PREFIX}:version:products`
+const PRODUCTS_CHANNEL = `${PREFIX}:invalidate:products`
 const L1_MAX_ENTRIES = 5000
 const RAISE_VERSION = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -19,15 +21,25 @@ export const BASE_TTL_MS = 5 * 60 * 1000
 export const jitteredTtl = (base = BASE_TTL_MS): number => Math.round(base * (0.9 + Math.random() * 0.2))
 
 /**
+ * What an entry depends on. Product answers show stock, which every checkout and cancellation
+ * changes; brand and category answers never show a product, so stock changes leave them cached.
+ */
+export type CacheScope = 'catalog' | 'products'
+
+/**
  * Two levels: this process's memory (L1), and Redis (L2) shared by every instance. Entries live
- * under the catalog's version; a write bumps the version in Redis and publishes it, so every
- * instance stops serving older entries at once. When Redis is configured but unreachable, the
+ * under the catalog's version (product answers also under the products' version); a write bumps
+ * a version in Redis and publishes it, so every instance stops serving older entries at once. When Redis is configured but unreachable, the
  * cache steps aside (every read goes to the database) rather than risk a stale answer, and it
  * comes back by itself, resynchronised, when Redis does.
  */
 export class CatalogStore {
-  private l1 = new Map<string, { value: CachedResponse; expires: number }>()
+  private l1: Record<CacheScope, Map<string, { value: CachedResponse; expires: number }>> = {
+    catalog: new Map(),
+    products: new Map(),
+  }
   private version = 0
+  private productsVersion = 0
   private synced: boolean
   private missedInvalidation = false
 
@@ -48,10 +60,15 @@ export class CatalogStore {
     if (!this.redis || !this.subscriber) return
     const subscriber = this.subscriber
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== CHANNEL) return
       const version = Number(message)
-      if (Number.isFinite(version) && version > this.version) this.version = version
-      this.l1.clear()
+      if (!Number.isFinite(version)) return
+      if (channel === CHANNEL) {
+        this.version = Math.max(this.version, version)
+        this.clearLocal('catalog')
+      } else if (channel === PRODUCTS_CHANNEL) {
+        this.productsVersion = Math.max(this.productsVersion, version)
+        this.clearLocal('products')
+      }
     })
     // Invalidations may have been missed while disconnected: resynchronise on every (re)connect.
     subscriber.on('ready', () => void this.resync())
@@ -68,13 +85,20 @@ export class CatalogStore {
   private async resync(): Promise<void> {
     if (!this.redis || !this.subscriber) return
     try {
-      await this.subscriber.subscribe(CHANNEL)
-      // The shared counter never goes backwards, even after Redis lost it (a restart without
+      await this.subscriber.subscribe(CHANNEL, PRODUCTS_CHANNEL)
+      // The shared counters never go backwards, even after Redis lost them (a restart without
       // persistence): otherwise instances that remember a higher version would ignore every
       // later invalidation.
       const stored = await this.redis.eval(RAISE_VERSION, 1, VERSION_KEY, String(this.version))
       this.version = Math.max(this.version, Number(stored))
-      this.l1.clear()
+      const products = await this.redis.eval(
+        RAISE_VERSION,
+        1,
+        PRODUCTS_VERSION_KEY,
+        String(this.productsVersion),
+      )
+      this.productsVersion = Math.max(this.productsVersion, Number(products))
+      this.clearLocal('catalog')
       this.synced = true
       if (this.missedInvalidation) {
         this.missedInvalidation = false
@@ -86,51 +110,61 @@ export class CatalogStore {
     }
   }
 
-  private fullKey(key: string): string {
-    return `${PREFIX}:${this.version}:${key}`
+  private prefix(scope: CacheScope): string {
+    return scope === 'products'
+      ? `${PREFIX}:${this.version}.${this.productsVersion}:`
+      : `${PREFIX}:${this.version}:`
   }
 
-  /** The current version's key for a request key: fills must store under the version they read at. */
-  versioned(key: string): string {
-    return this.fullKey(key)
+  /** The current versions' key for a request key: fills must store under the versions they read at. */
+  versioned(key: string, scope: CacheScope): string {
+    return this.prefix(scope) + key
   }
 
-  getLocal(fullKey: string): CachedResponse | undefined {
-    const entry = this.l1.get(fullKey)
+  getLocal(fullKey: string, scope: CacheScope): CachedResponse | undefined {
+    const local = this.l1[scope]
+    const entry = local.get(fullKey)
     if (!entry) return undefined
     if (entry.expires < Date.now()) {
-      this.l1.delete(fullKey)
+      local.delete(fullKey)
       return undefined
     }
     return entry.value
   }
 
-  private setLocal(fullKey: string, value: CachedResponse, ttl: number): void {
-    if (this.l1.size >= L1_MAX_ENTRIES) {
-      const oldest = this.l1.keys().next().value
-      if (oldest !== undefined) this.l1.delete(oldest)
+  private setLocal(fullKey: string, scope: CacheScope, value: CachedResponse, ttl: number): void {
+    const local = this.l1[scope]
+    if (local.size >= L1_MAX_ENTRIES) {
+      const oldest = local.keys().next().value
+      if (oldest !== undefined) local.delete(oldest)
     }
-    this.l1.set(fullKey, { value, expires: Date.now() + ttl })
+    local.set(fullKey, { value, expires: Date.now() + ttl })
   }
 
-  async getShared(fullKey: string): Promise<CachedResponse | undefined> {
+  /** 'catalog' empties both: every key holds the catalog's version. */
+  private clearLocal(scope: CacheScope): void {
+    this.l1.products.clear()
+    if (scope === 'catalog') this.l1.catalog.clear()
+  }
+
+  async getShared(fullKey: string, scope: CacheScope): Promise<CachedResponse | undefined> {
     if (!this.redis) return undefined
     try {
       const raw = await this.redis.getBuffer(fullKey)
       if (!raw) return undefined
       const value = decode(raw)
-      this.setLocal(fullKey, value, jitteredTtl())
+      this.setLocal(fullKey, scope, value, jitteredTtl())
       return value
     } catch {
       return undefined
     }
   }
 
-  async set(fullKey: string, value: CachedResponse): Promise<void> {
-    // A write that bumped the version meanwhile makes this entry unreachable; do not keep it.
-    if (!fullKey.startsWith(`${PREFIX}:${this.version}:`)) return
+  async set(fullKey: string, scope: CacheScope, value: CachedResponse): Promise<void> {
+    // A write that bumped a version meanwhile makes this entry unreachable; do not keep it.
+    if (!fullKey.startsWith(this.prefix(scope))) return
     const ttl = jitteredTtl()
-    this.setLocal(fullKey, value, ttl)
+    this.setLocal(fullKey, scope, value, ttl)
     if (!this.redis) return
     try {
       await this.redis.set(fullKey, encode(value), 'PX', ttl)
@@ -153,25 +187,37 @@ export class CatalogStore {
     await this.redis?.del(`${fullKey}:fill`).catch(() => undefined)
   }
 
-  /** Every cached catalog answer is stale from now on, on every instance. */
-  async invalidate(): Promise<void> {
-    this.l1.clear()
+  /**
+   * The cached answers of `scope` are stale from now on, on every instance: 'catalog' is every
+   * answer, 'products' the product answers only (a change of stock and nothing else).
+   */
+  async invalidate(scope: CacheScope = 'catalog'): Promise<void> {
+    this.clearLocal(scope)
     if (!this.redis) {
-      this.version++
+      this.bumpLocally(scope)
       return
     }
     try {
-      const version = await this.redis.incr(VERSION_KEY)
-      this.version = Math.max(this.version, version)
-      await this.redis.publish(CHANNEL, String(version))
+      const [key, channel] =
+        scope === 'products' ? [PRODUCTS_VERSION_KEY, PRODUCTS_CHANNEL] : [VERSION_KEY, CHANNEL]
+      const version = await this.redis.incr(key)
+      if (scope === 'products') this.productsVersion = Math.max(this.productsVersion, version)
+      else this.version = Math.max(this.version, version)
+      await this.redis.publish(channel, String(version))
     } catch (error) {
       // Other instances cannot be told now: they are told as soon as Redis answers again (see
-      // resync). Until then this instance serves nothing from its cache.
-      this.version++
+      // resync, which then invalidates everything). Until then this instance serves nothing from
+      // its cache.
+      this.bumpLocally(scope)
       this.synced = false
       this.missedInvalidation = true
       logger.warn({ err: error }, 'catalog invalidation could not reach Redis')
     }
+  }
+
+  private bumpLocally(scope: CacheScope): void {
+    if (scope === 'products') this.productsVersion++
+    else this.version++
   }
 }
 

@@ -3,7 +3,7 @@ import type { PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import type { Order } from '../../payload-types'
-import { invalidateCatalog } from '../cache'
+import { invalidateStock } from '../cache'
 import { loadCart } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
 import { env } from '../config/env'
@@ -253,7 +253,7 @@ async function placeOrder({
     // Queued until commit inside a transaction; without one, every write above has succeeded.
     await publishOrderEventsAfterCommit(req, ['order.created'], order)
     if (shouldCommit) await commitTransaction(req)
-    await invalidateCatalog()
+    await invalidateStock(req)
     announceLowStock(left)
     return order
   } catch (error) {
@@ -265,6 +265,9 @@ async function placeOrder({
           logger.error({ err: undoError }, 'checkout: undo step failed'),
         )
       }
+      // Without a transaction a read between a step and its undo saw (and may have cached) stock
+      // taken for nothing.
+      if (undo.length > 0) await invalidateStock(req)
     }
     throw error
   }

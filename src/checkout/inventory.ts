@@ -1,7 +1,7 @@
 import type { PayloadRequest, Where } from 'payload'
 
 import type { Order } from '../../payload-types'
-import { invalidateCatalog } from '../cache'
+import { invalidateStock } from '../cache'
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
 
@@ -171,5 +171,5 @@ export async function releaseOrder(order: Order, req: PayloadRequest): Promise<v
     await returnCouponUse(req, coupon)
     if (customer !== undefined) await returnCustomerCouponUse(req, coupon, customer)
   }
-  await invalidateCatalog()
+  await invalidateStock(req)
 }

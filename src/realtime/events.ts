@@ -2,6 +2,7 @@ import type { Payload, PayloadRequest } from 'payload'
 import type { Server } from 'socket.io'
 
 import type { Order } from '../../payload-types'
+import { afterCommit } from '../db/afterCommit'
 import { logger } from '../logger'
 
 /** Rooms clients may join themselves. */
@@ -87,16 +88,6 @@ export function broadcast(event: string, data: unknown, room?: string): void {
   else io.emit(event, data)
 }
 
-// Events decided inside a transaction wait for its commit; a rollback drops them.
-const pending = new Map<number | string, (() => void)[]>()
-
-export function afterCommit(transactionID: number | string | undefined, publish: () => void): void {
-  if (transactionID === undefined || transactionID === null) return publish()
-  const queue = pending.get(transactionID)
-  if (queue) queue.push(publish)
-  else pending.set(transactionID, [publish])
-}
-
 /** Publishes `events` of `order` once the request's transaction (if any) has committed. */
 export async function publishOrderEventsAfterCommit(
   req: PayloadRequest,
@@ -105,46 +96,7 @@ export async function publishOrderEventsAfterCommit(
 ): Promise<void> {
   if (events.length === 0) return
   const snapshot = { ...order }
-  // A promise (of null, without transactions) may come from another realm: no instanceof.
-  const transaction: unknown = await req.transactionID
-  const key = typeof transaction === 'string' || typeof transaction === 'number' ? transaction : undefined
-  afterCommit(key, () => {
+  await afterCommit(req, () => {
     for (const name of events) publishOrderEvent(req.payload, name, snapshot)
   })
-}
-
-type TransactionId = Parameters<Payload['db']['commitTransaction']>[0]
-const WRAPPED = Symbol.for('store.realtime.wrappedTransactions')
-
-/** Wraps the adapter's commit and rollback once, so queued events go out after commit only. */
-export function wrapTransactions(payload: Payload): void {
-  const db = payload.db as Payload['db'] & { [WRAPPED]?: true }
-  if (db[WRAPPED]) return
-  db[WRAPPED] = true
-  const commit = db.commitTransaction.bind(db)
-  const rollback = db.rollbackTransaction.bind(db)
-  const resolve = async (id: TransactionId): Promise<number | string | undefined> => {
-    const value: unknown = await id
-    return typeof value === 'string' || typeof value === 'number' ? value : undefined
-  }
-  db.commitTransaction = async (id: TransactionId) => {
-    const key = await resolve(id)
-    let committed = false
-    try {
-      await commit(id)
-      committed = true
-    } finally {
-      const queue = key === undefined ? undefined : pending.get(key)
-      if (key !== undefined) pending.delete(key)
-      if (committed) for (const publish of queue ?? []) publish()
-    }
-  }
-  db.rollbackTransaction = async (id: TransactionId) => {
-    try {
-      await rollback(id)
-    } finally {
-      const key = await resolve(id)
-      if (key !== undefined) pending.delete(key)
-    }
-  }
 }

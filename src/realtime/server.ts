@@ -11,7 +11,7 @@ import type { Socket } from 'socket.io'
 import type { User } from '../../payload-types'
 import { env } from '../config/env'
 import { logger } from '../logger'
-import { PUBLIC_ROOM, setRealtime, wrapTransactions } from './events'
+import { PUBLIC_ROOM, setRealtime } from './events'
 
 const RATE_PER_SECOND = 20
 
@@ -178,7 +178,6 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     })
   })
 
-  wrapTransactions(payload)
   setRealtime(io as unknown as Server)
 
   let closing: Promise<void> | undefined
