@@ -29,9 +29,10 @@ export type CacheScope = 'catalog' | 'products'
 /**
  * Two levels: this process's memory (L1), and Redis (L2) shared by every instance. Entries live
  * under the catalog's version (product answers also under the products' version); a write bumps
- * a version in Redis and publishes it, so every instance stops serving older entries at once. When Redis is configured but unreachable, the
- * cache steps aside (every read goes to the database) rather than risk a stale answer, and it
- * comes back by itself, resynchronised, when Redis does.
+ * a version in Redis and publishes it, so every instance stops serving older entries at once.
+ * When Redis is configured but unreachable, the cache steps aside (every read goes to the
+ * database) rather than risk a stale answer, and it comes back by itself, resynchronised, when
+ * Redis does.
  */
 export class CatalogStore {
   private l1: Record<CacheScope, Map<string, { value: CachedResponse; expires: number }>> = {
