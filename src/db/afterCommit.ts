@@ -5,12 +5,16 @@ import { logger } from '../logger'
 // Work decided inside a transaction that must only happen once it is committed (real-time events,
 // cache invalidation): queued per transaction, run by the wrapped commit, dropped by a rollback.
 type Work = () => void | Promise<void>
-const pending = new Map<number | string, Work[]>()
+// On globalThis: the admin UI's bundle has its own copy of this module, but shares the process's
+// Payload (and so the one wrapped commit), which must find work queued from either copy.
+const PENDING = Symbol.for('store.db.afterCommitQueue')
+type Holder = { [PENDING]?: Map<number | string, Work[]> }
+const pending = ((globalThis as Holder)[PENDING] ??= new Map())
 
 type TransactionId = Parameters<Payload['db']['commitTransaction']>[0]
 const WRAPPED = Symbol.for('store.db.wrappedTransactions')
 
-/** The request's open transaction, if any. A promise (of null, without one) may come from another realm: no instanceof. */
+/** The open transaction, if any. (A promise of null without one, maybe from another realm: no instanceof.) */
 async function transactionOf(id: unknown): Promise<number | string | undefined> {
   const value: unknown = await id
   return typeof value === 'string' || typeof value === 'number' ? value : undefined
