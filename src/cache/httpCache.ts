@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 
 import { audienceOf } from './audience'
 import { cacheablePath, normalisedUrl, scopeOf } from './key'
-import type { CacheScope, CachedResponse, CatalogStore } from './store'
+import type { CachedResponse, CatalogStore, StoreKey } from './store'
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void
 
@@ -142,20 +142,19 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
   const fill = async (
     req: IncomingMessage,
     res: ServerResponse,
-    fullKey: string,
-    scope: CacheScope,
+    key: StoreKey,
   ): Promise<CachedResponse | undefined> => {
-    const shared = await store.getShared(fullKey, scope)
+    const shared = await store.getShared(key)
     if (shared) {
       serveHit(req, res, shared)
       return shared
     }
-    const claimed = await store.claimFill(fullKey)
+    const claimed = await store.claimFill(key)
     if (!claimed) {
       // Another instance is filling it: wait a little for its answer before doing the work too.
       for (let waited = 0; waited < WAIT_FOR_OTHER_INSTANCE_MS; waited += 25) {
         await sleep(25)
-        const filled = await store.getShared(fullKey, scope)
+        const filled = await store.getShared(key)
         if (filled) {
           serveHit(req, res, filled)
           return filled
@@ -175,8 +174,8 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
         ? { status: 200, headers: storableHeaders(res), body: bytes }
         : undefined
     // Stored before the fill lock is released: another instance waiting on the lock then finds it.
-    if (entry) await store.set(fullKey, scope, entry)
-    if (claimed) await store.releaseFill(fullKey)
+    if (entry) await store.set(key, entry)
+    if (claimed) await store.releaseFill(key)
     return entry
   }
 
@@ -190,22 +189,21 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
     if (!store.enabled) return passThrough(req, res, 'MISS')
 
     // HEAD is answered from GET's entry, but never fills one: its answer carries no body to keep.
-    const scope = scopeOf(pathname)
-    const fullKey = store.versioned(`${audience}:${key}`, scope)
-    const local = store.getLocal(fullKey, scope)
+    const stored = store.versioned(`${audience}:${key}`, scopeOf(pathname))
+    const local = store.getLocal(stored)
     if (local) return serveHit(req, res, local)
     if (req.method === 'HEAD') {
-      const shared = await store.getShared(fullKey, scope)
+      const shared = await store.getShared(stored)
       return shared ? serveHit(req, res, shared) : passThrough(req, res, 'MISS')
     }
 
-    const pending = filling.get(fullKey)
+    const pending = filling.get(stored.full)
     if (pending) {
       const entry = await pending
       return entry ? serveHit(req, res, entry) : passThrough(req, res, 'MISS')
     }
-    const work = fill(req, res, fullKey, scope).finally(() => filling.delete(fullKey))
-    filling.set(fullKey, work)
+    const work = fill(req, res, stored).finally(() => filling.delete(stored.full))
+    filling.set(stored.full, work)
     await work
   }
 

@@ -26,6 +26,9 @@ export const jitteredTtl = (base = BASE_TTL_MS): number => Math.round(base * (0.
  */
 export type CacheScope = 'catalog' | 'products'
 
+/** A request's key under the versions current when it was made, with the scope they belong to. */
+export type StoreKey = { readonly full: string; readonly scope: CacheScope }
+
 /**
  * Two levels: this process's memory (L1), and Redis (L2) shared by every instance. Entries live
  * under the catalog's version (product answers also under the products' version); a write bumps
@@ -118,28 +121,28 @@ export class CatalogStore {
   }
 
   /** The current versions' key for a request key: fills must store under the versions they read at. */
-  versioned(key: string, scope: CacheScope): string {
-    return this.prefix(scope) + key
+  versioned(key: string, scope: CacheScope): StoreKey {
+    return { full: this.prefix(scope) + key, scope }
   }
 
-  getLocal(fullKey: string, scope: CacheScope): CachedResponse | undefined {
+  getLocal({ full, scope }: StoreKey): CachedResponse | undefined {
     const local = this.l1[scope]
-    const entry = local.get(fullKey)
+    const entry = local.get(full)
     if (!entry) return undefined
     if (entry.expires < Date.now()) {
-      local.delete(fullKey)
+      local.delete(full)
       return undefined
     }
     return entry.value
   }
 
-  private setLocal(fullKey: string, scope: CacheScope, value: CachedResponse, ttl: number): void {
+  private setLocal({ full, scope }: StoreKey, value: CachedResponse, ttl: number): void {
     const local = this.l1[scope]
     if (local.size >= L1_MAX_ENTRIES) {
       const oldest = local.keys().next().value
       if (oldest !== undefined) local.delete(oldest)
     }
-    local.set(fullKey, { value, expires: Date.now() + ttl })
+    local.set(full, { value, expires: Date.now() + ttl })
   }
 
   /** 'catalog' empties both: every key holds the catalog's version. */
@@ -148,44 +151,44 @@ export class CatalogStore {
     if (scope === 'catalog') this.l1.catalog.clear()
   }
 
-  async getShared(fullKey: string, scope: CacheScope): Promise<CachedResponse | undefined> {
+  async getShared(key: StoreKey): Promise<CachedResponse | undefined> {
     if (!this.redis) return undefined
     try {
-      const raw = await this.redis.getBuffer(fullKey)
+      const raw = await this.redis.getBuffer(key.full)
       if (!raw) return undefined
       const value = decode(raw)
-      this.setLocal(fullKey, scope, value, jitteredTtl())
+      this.setLocal(key, value, jitteredTtl())
       return value
     } catch {
       return undefined
     }
   }
 
-  async set(fullKey: string, scope: CacheScope, value: CachedResponse): Promise<void> {
+  async set(key: StoreKey, value: CachedResponse): Promise<void> {
     // A write that bumped a version meanwhile makes this entry unreachable; do not keep it.
-    if (!fullKey.startsWith(this.prefix(scope))) return
+    if (!key.full.startsWith(this.prefix(key.scope))) return
     const ttl = jitteredTtl()
-    this.setLocal(fullKey, scope, value, ttl)
+    this.setLocal(key, value, ttl)
     if (!this.redis) return
     try {
-      await this.redis.set(fullKey, encode(value), 'PX', ttl)
+      await this.redis.set(key.full, encode(value), 'PX', ttl)
     } catch {
       // Redis away: the entry stays local until the next invalidation or its TTL.
     }
   }
 
-  /** Cross-instance single flight: true for the one instance that should fill `fullKey`. */
-  async claimFill(fullKey: string, ms = 5000): Promise<boolean> {
+  /** Cross-instance single flight: true for the one instance that should fill `key`. */
+  async claimFill(key: StoreKey, ms = 5000): Promise<boolean> {
     if (!this.redis) return true
     try {
-      return (await this.redis.set(`${fullKey}:fill`, '1', 'PX', ms, 'NX')) === 'OK'
+      return (await this.redis.set(`${key.full}:fill`, '1', 'PX', ms, 'NX')) === 'OK'
     } catch {
       return true
     }
   }
 
-  async releaseFill(fullKey: string): Promise<void> {
-    await this.redis?.del(`${fullKey}:fill`).catch(() => undefined)
+  async releaseFill(key: StoreKey): Promise<void> {
+    await this.redis?.del(`${key.full}:fill`).catch(() => undefined)
   }
 
   /**
