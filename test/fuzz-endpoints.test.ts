@@ -52,9 +52,7 @@ let secretsFor: Map<string, string[]>
 beforeAll(async () => {
   double = await new StripeDouble().start()
   server = await startTestServer({
-    STRIPE_SECRET_KEY: 'sk_test_fuzz',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: double.url,
+    ...double.storeEnv(WEBHOOK_SECRET),
     STRIPE_SWEEP_INTERVAL_S: '3600',
   })
   api = client(server.url)

@@ -29,14 +29,10 @@ let alice: Account
 let bob: Account
 const sockets: Socket[] = []
 
-type OrderEvent = OrderEventPayload
-
 beforeAll(async () => {
   double = await new StripeDouble().start()
   server = await startTestServer({
-    STRIPE_SECRET_KEY: 'sk_test_store',
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    STRIPE_API_URL: double.url,
+    ...double.storeEnv(SECRET),
     // The failed logins below must meet the account lock, not a per-IP limit.
     RATE_LIMIT_AUTH_MAX: '10000',
   })
@@ -189,7 +185,7 @@ describe('order.paid from the Stripe webhook', () => {
       ok: true,
     })
     const seen = [owner, ownerInRoom, adminSocket, other].map((socket) =>
-      record<OrderEvent>(socket, 'order.paid'),
+      record<OrderEventPayload>(socket, 'order.paid'),
     )
 
     const session = double.complete(order.payment?.stripeSessionId ?? '')
@@ -236,7 +232,7 @@ const withTransactions = /^(postgres|mongodb)/.test(process.env.TEST_DATABASE_UR
     expect(placed.status).toBe(201)
     const orderId = placed.body.order.id
     const socket = await connect(alice.token)
-    const seen = record<OrderEvent>(socket, 'order.updated')
+    const seen = record<OrderEventPayload>(socket, 'order.updated')
 
     const change = async (finish: 'commit' | 'rollback') => {
       const req = await createLocalReq({}, server.payload)

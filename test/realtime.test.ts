@@ -29,8 +29,6 @@ let alice: Account
 let bob: Account
 const sockets: Socket[] = []
 
-type OrderEvent = OrderEventPayload
-
 beforeAll(async () => {
   if (hasRedis) {
     redisServer = new PrivateRedis(await freePort())
@@ -144,9 +142,9 @@ describe('order events', () => {
   })
 
   it('tells the customer of their own order, not another customer, and the admins', async () => {
-    const aliceSeen = record<OrderEvent>(aliceSocket, 'order.created')
-    const bobSeen = record<OrderEvent>(bobSocket, 'order.created')
-    const adminSeen = record<OrderEvent>(adminSocket, 'order.created')
+    const aliceSeen = record<OrderEventPayload>(aliceSocket, 'order.created')
+    const bobSeen = record<OrderEventPayload>(bobSocket, 'order.created')
+    const adminSeen = record<OrderEventPayload>(adminSocket, 'order.created')
     const { order } = await buy(alice)
     await quiet()
     const expected = {
@@ -174,9 +172,9 @@ describe('order events', () => {
 
   it('a status change reaches the owner as order.updated, a cancellation as order.cancelled', async () => {
     const { order } = await buy(alice)
-    const updated = next<OrderEvent>(aliceSocket, 'order.updated')
-    const adminUpdated = next<OrderEvent>(adminSocket, 'order.updated')
-    const bobSeen = record<OrderEvent>(bobSocket, 'order.updated')
+    const updated = next<OrderEventPayload>(aliceSocket, 'order.updated')
+    const adminUpdated = next<OrderEventPayload>(adminSocket, 'order.updated')
+    const bobSeen = record<OrderEventPayload>(bobSocket, 'order.updated')
     const res = await api(`/api/orders/${order.id}`, {
       method: 'PATCH',
       token: admin.token,
@@ -186,7 +184,7 @@ describe('order events', () => {
     expect(await updated).toMatchObject({ id: order.id, status: 'processing' })
     expect(await adminUpdated).toMatchObject({ id: order.id, status: 'processing' })
 
-    const cancelled = next<OrderEvent>(aliceSocket, 'order.cancelled')
+    const cancelled = next<OrderEventPayload>(aliceSocket, 'order.cancelled')
     expect((await api(`/api/orders/${order.id}/cancel`, { method: 'POST', token: alice.token })).status).toBe(
       200,
     )
@@ -304,7 +302,7 @@ describeIf(hasRedis, 'redis-server')('across instances (Redis adapter)', () => {
 
   it('a socket on instance B hears of a checkout made through instance A', async () => {
     const socket = await connect(alice.token, second!.url)
-    const created = next<OrderEvent>(socket, 'order.created', 10_000)
+    const created = next<OrderEventPayload>(socket, 'order.created', 10_000)
     const { order } = await buy(alice)
     expect(await created).toMatchObject({ id: order.id, orderNumber: order.orderNumber })
     socket.disconnect()

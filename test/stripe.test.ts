@@ -34,9 +34,7 @@ type CheckoutAnswer = { order: CardOrder; checkoutUrl?: string } & Errors
 beforeAll(async () => {
   double = await new StripeDouble().start()
   server = await startTestServer({
-    STRIPE_SECRET_KEY: 'sk_test_store',
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    STRIPE_API_URL: double.url,
+    ...double.storeEnv(SECRET),
     SHIPPING_FLAT_FEE: String(SHIPPING),
     STRIPE_SWEEP_AFTER_S: '60',
     STRIPE_SWEEP_INTERVAL_S: '1',

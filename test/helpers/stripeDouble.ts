@@ -798,6 +798,15 @@ export class StripeDouble {
     return `http://127.0.0.1:${this.port}`
   }
 
+  /** The store's settings for card payments through this double, webhooks signed with `webhookSecret`. */
+  storeEnv(webhookSecret: string): Record<string, string> {
+    return {
+      STRIPE_SECRET_KEY: 'sk_test_store',
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_URL: this.url,
+    }
+  }
+
   /** The SDK constructor options that point it here. */
   clientOptions(): { host: string; port: number; protocol: 'http' } {
     return { host: '127.0.0.1', port: this.port, protocol: 'http' }
