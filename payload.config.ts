@@ -22,6 +22,8 @@ import { broadcastEndpoint } from './endpoints/broadcast'
 import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { restrictPayloadCollections } from './src/access'
+import { hideAuthInternals } from './src/access/authInternals'
+import { keepStoredRelations } from './src/access/storedRelations'
 import { env } from './src/config/env'
 import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/limits'
 import { databaseAdapter } from './src/db/adapter'
@@ -84,4 +86,7 @@ export default buildConfig({
   typescript: {
     outputFile: path.join(dirname, 'payload-types.ts'),
   },
-}).then(restrictPayloadCollections)
+})
+  .then(restrictPayloadCollections)
+  .then(hideAuthInternals)
+  .then(keepStoredRelations)

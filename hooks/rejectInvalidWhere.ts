@@ -2,6 +2,7 @@ import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, Where } from 'payload'
 import { validOperatorSet } from 'payload/shared'
 
+import { namesAuthInternal } from '../src/access/authInternals'
 import { isDocumentId } from '../src/db/ids'
 
 // A `where` the database cannot run is a 400 before the query is built, not the adapter's 500:
@@ -149,7 +150,31 @@ function unsupportedIn(where: unknown, supported: Record<string, unknown>): stri
   return undefined
 }
 
+// Auth internals (`sessions`, `hash`, `lockUntil`…) are unreadable, but a filter or sort on them,
+// even through a relationship (`owner.sessions.id`), would still answer questions about them
+// (is the admin logged in now?). Server code (access overridden) may still query them.
+function authInternalPathIn(where: unknown, sort: unknown): string | undefined {
+  const sorts = (Array.isArray(sort) ? sort : typeof sort === 'string' ? sort.split(',') : []).filter(
+    (entry): entry is string => typeof entry === 'string',
+  )
+  return sorts.find(namesAuthInternal) ?? whereKeys(where).find(namesAuthInternal)
+}
+
+function whereKeys(where: unknown): string[] {
+  if (!where || typeof where !== 'object') return []
+  return Object.entries(where).flatMap(([key, value]) =>
+    (key === 'and' || key === 'or') && Array.isArray(value) ? value.flatMap(whereKeys) : [key],
+  )
+}
+
 export const rejectInvalidWhere: CollectionBeforeOperationHook = ({ args, collection, req }) => {
+  if (!('overrideAccess' in args && args.overrideAccess === true)) {
+    const internal = authInternalPathIn(
+      'where' in args ? args.where : undefined,
+      'sort' in args ? args.sort : undefined,
+    )
+    if (internal) throw new APIError(`"${internal}" cannot be queried.`, 400, null, true)
+  }
   const where: Where | undefined = 'where' in args ? (args.where as Where | undefined) : undefined
   const supported = (req.payload.db as { operators?: Record<string, unknown> }).operators
   if (!where || !supported) return args

@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import sharp from 'sharp'
 
 import { client, tokenFrom } from './helpers/http'
 import type { Api } from './helpers/http'
@@ -12,7 +17,7 @@ let api: Api
 let admin: Account
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startTestServer({ MEDIA_DIR: mkdtempSync(path.join(os.tmpdir(), 'store-users-media-')) })
   api = client(server.url)
   admin = await firstAdmin(api)
 })
@@ -198,5 +203,160 @@ describe('customers see and change only themselves', () => {
   it('refuses anonymous reads of accounts', async () => {
     expect((await api(`/api/users/${alice.id}`)).status).toBe(403)
     expect((await api('/api/users')).status).toBe(403)
+  })
+})
+
+type Id = number | string
+
+/** A small PNG uploaded by `token`'s user; its id. */
+async function uploadImage(token: string): Promise<Id> {
+  const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#369' } })
+    .png()
+    .toBuffer()
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'avatar.png')
+  form.append('_payload', JSON.stringify({ alt: 'avatar' }))
+  const res = await api<{ doc: { id: Id } }>('/api/media', { method: 'POST', body: form, token })
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${res.text}`)
+  return res.body.doc.id
+}
+
+const graphql = <T>(query: string, token?: string) =>
+  api<{ data: T; errors?: { message: string }[] }>('/api/graphql', { token, json: { query } })
+
+describe('accounts with an avatar (stored relationships are not re-filtered)', () => {
+  async function customerWithOwnAvatar(prefix: string): Promise<Account> {
+    const customer = await verifiedCustomer(api, server.mailbox, prefix)
+    const avatar = await uploadImage(customer.token)
+    const set = await api(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: customer.token,
+      json: { avatar },
+    })
+    expect(set.status).toBe(200)
+    return customer
+  }
+
+  it('forgot-password over REST answers 200, emails the reset link and the reset works', async () => {
+    const customer = await customerWithOwnAvatar('avatar.rest')
+    const forgot = await api('/api/users/forgot-password', { json: { email: customer.email } })
+    expect(forgot.status).toBe(200)
+    const mail = await server.mailbox.waitForTo(customer.email, /reset/i)
+    const reset = await api<{ token: string }>('/api/users/reset-password', {
+      json: { token: tokenFrom(mail.text), password: 'avatar-new-pass-123' },
+    })
+    expect(reset.status).toBe(200)
+    expect(await login(api, customer.email, 'avatar-new-pass-123')).toEqual(expect.any(String))
+    const stored = await server.payload.findByID({ collection: 'users', id: customer.id, depth: 0 })
+    expect(stored.avatar).not.toBeNull()
+  })
+
+  it('forgot-password over GraphQL emails the reset link', async () => {
+    const customer = await customerWithOwnAvatar('avatar.gql')
+    const res = await graphql<{ forgotPasswordUser: boolean }>(
+      `mutation { forgotPasswordUser(email: ${JSON.stringify(customer.email)}) }`,
+    )
+    expect(res.body.errors).toBeUndefined()
+    expect(res.body.data.forgotPasswordUser).toBe(true)
+    const mail = await server.mailbox.waitForTo(customer.email, /reset/i)
+    expect(mail.html).toContain(`${STOREFRONT}/reset-password?token=`)
+  })
+
+  it('an admin unlocks a locked account with an avatar', async () => {
+    const customer = await customerWithOwnAvatar('avatar.lock')
+    for (let attempt = 0; attempt < 5; attempt++)
+      await api('/api/users/login', { json: { email: customer.email, password: 'wrong-password' } })
+    const unlock = await api('/api/users/unlock', { token: admin.token, json: { email: customer.email } })
+    expect(unlock.status).toBe(200)
+    expect(await login(api, customer.email, customer.password)).toEqual(expect.any(String))
+  })
+
+  it('an avatar an admin chose stays when the customer changes their name; a new one must be theirs', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'avatar.chosen')
+    const adminImage = await uploadImage(admin.token)
+    const chosen = await api(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { avatar: adminImage },
+    })
+    expect(chosen.status).toBe(200)
+    const renamed = await api<{ doc: { name: string } }>(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: customer.token,
+      json: { name: 'Chosen' },
+    })
+    expect(renamed.status).toBe(200)
+    expect(renamed.body.doc.name).toBe('Chosen')
+
+    const otherImage = await uploadImage(admin.token)
+    const pick = await api(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: customer.token,
+      json: { avatar: otherImage },
+    })
+    expect(pick.status).toBe(400)
+    const stored = await server.payload.findByID({ collection: 'users', id: customer.id, depth: 0 })
+    expect(String(stored.avatar)).toBe(String(adminImage))
+  })
+})
+
+describe('sessions and other auth internals', () => {
+  let customer: Account
+  let sessionIds: string[]
+
+  beforeAll(async () => {
+    customer = await verifiedCustomer(api, server.mailbox, 'sessions')
+    const avatar = await uploadImage(customer.token)
+    await api(`/api/users/${customer.id}`, { method: 'PATCH', token: customer.token, json: { avatar } })
+    await uploadImage(admin.token)
+    const everyone = await server.payload.find({ collection: 'users', limit: 1000, depth: 0 })
+    sessionIds = everyone.docs.flatMap((user) => (user.sessions ?? []).map((session) => session.id))
+    expect(sessionIds.length).toBeGreaterThan(1)
+  })
+
+  it('are in no answer: login, /me, lists, populated relationships, GraphQL, admins included', async () => {
+    const answers = [
+      await api('/api/users/login', { json: { email: customer.email, password: customer.password } }),
+      await api('/api/users/me', { token: customer.token }),
+      await api('/api/users/me', { token: admin.token }),
+      await api(`/api/users/${customer.id}?depth=2`, { token: customer.token }),
+      await api('/api/users?depth=2&limit=100', { token: admin.token }),
+      await api('/api/media?depth=2&limit=100', { token: admin.token }),
+      await api('/api/media?depth=2&limit=100', { token: customer.token }),
+      await api('/api/media?depth=2&limit=100'),
+      await graphql('{ meUser { user { id sessions { id expiresAt } } } }', admin.token),
+      await graphql('{ Users(limit: 100) { docs { id sessions { id expiresAt } } } }', admin.token),
+      await graphql('{ allMedia(limit: 100) { docs { owner { id sessions { id } } } } }', admin.token),
+    ]
+    for (const answer of answers) {
+      expect(answer.status).toBe(200)
+      for (const id of sessionIds) expect(answer.text).not.toContain(id)
+      for (const key of ['"sessions":[', '"hash":', '"salt":', '"lockUntil":', '"loginAttempts":'])
+        expect(answer.text).not.toContain(key)
+    }
+  })
+
+  it.each([
+    ['anonymous, through a relationship', '/api/media?where[owner.sessions.id][exists]=true', undefined],
+    ['anonymous, like', '/api/media?where[owner.sessions.id][like]=a', undefined],
+    ['anonymous, sort', '/api/media?sort=-owner.sessions.expiresAt', undefined],
+    ['a customer, through a relationship', '/api/media?where[owner.lockUntil][exists]=false', 'customer'],
+    ['an admin, directly', '/api/users?where[sessions.id][exists]=true', 'admin'],
+    ['an admin, a hidden field', '/api/users?where[hash][exists]=true', 'admin'],
+    ['an admin, a reset token', '/api/users?where[or][0][resetPasswordToken][exists]=true', 'admin'],
+    ['an admin, sort', '/api/users?sort=loginAttempts', 'admin'],
+  ])('cannot be filtered or sorted on: %s', async (_who, url, who) => {
+    const token = who === 'admin' ? admin.token : who === 'customer' ? customer.token : undefined
+    const res = await api<{ errors: { message: string }[] }>(url, { token })
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.message).toMatch(/cannot be queried/)
+  })
+
+  it('cannot be filtered on through GraphQL either', async () => {
+    const res = await graphql<unknown>(
+      '{ allMedia(where: { owner__sessions__id: { exists: true } }) { totalDocs } }',
+      admin.token,
+    )
+    expect(res.text).not.toMatch(/"totalDocs":\d/)
   })
 })

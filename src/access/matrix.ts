@@ -3,6 +3,8 @@
 // test/rbac.test.ts runs every cell against a real server (REST and GraphQL); `npm run
 // docs:security` renders it into docs/SECURITY.md, and a test keeps that file in step.
 
+import { AUTH_INTERNAL_FIELDS } from './authInternals'
+
 export const ACTORS = ['anonymous', 'customer', 'otherCustomer', 'admin'] as const
 export type Actor = (typeof ACTORS)[number]
 
@@ -469,9 +471,8 @@ export const FIELD_RULES: readonly FieldRule[] = [
   },
   {
     collection: 'users',
-    fields:
-      '`hash`, `salt`, `resetPasswordToken`, `resetPasswordExpiration`, `_verificationToken`, `sessions`, `loginAttempts`, `lockUntil`',
-    rule: 'Never in any response, to anyone, admins included.',
+    fields: AUTH_INTERNAL_FIELDS.map((field) => `\`${field}\``).join(', '),
+    rule: 'Never in any response (REST, GraphQL, populated relationships at any depth), to anyone, admins included; never usable in a `where` or `sort`, also through a relationship (`owner.sessions.id`): 400.',
   },
   {
     collection: 'media',
@@ -486,7 +487,7 @@ export const FIELD_RULES: readonly FieldRule[] = [
   {
     collection: 'users',
     fields: '`avatar`',
-    rule: 'A customer may only point it at an image they uploaded themself.',
+    rule: 'A customer may only point it at an image they uploaded themself. A stored avatar is not re-judged by saves that leave it as it is (password reset, verification, unlock, a name change).',
   },
   {
     collection: 'orders',
@@ -510,13 +511,5 @@ export const FIELD_RULES: readonly FieldRule[] = [
   },
 ]
 
-/** Auth fields Payload keeps out of every response; the RBAC test checks that none ever leaks. */
-export const HIDDEN_USER_FIELDS = [
-  'hash',
-  'salt',
-  'resetPasswordToken',
-  'resetPasswordExpiration',
-  '_verificationToken',
-  'loginAttempts',
-  'lockUntil',
-] as const
+/** Auth fields kept out of every response (see ./authInternals); the RBAC test checks that none ever leaks. */
+export const HIDDEN_USER_FIELDS = AUTH_INTERNAL_FIELDS
