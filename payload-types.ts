@@ -261,6 +261,10 @@ export interface Media {
 export interface User {
   id: number;
   name?: string | null;
+  /**
+   * Needed to change the email or password of your own account.
+   */
+  currentPassword?: string | null;
   roles: ('admin' | 'customer')[];
   avatar?: (number | null) | Media;
   updatedAt: string;
@@ -790,6 +794,7 @@ export interface CouponsSelect<T extends boolean = true> {
  */
 export interface UsersSelect<T extends boolean = true> {
   name?: T;
+  currentPassword?: T;
   roles?: T;
   avatar?: T;
   updatedAt?: T;

@@ -360,3 +360,127 @@ describe('sessions and other auth internals', () => {
     expect(res.text).not.toMatch(/"totalDocs":\d/)
   })
 })
+
+describe('changing email or password', () => {
+  const patchSelf = (account: Account, json: Record<string, unknown>, token = account.token) =>
+    api<{ doc: Record<string, unknown>; errors?: { message: string }[] }>(`/api/users/${account.id}`, {
+      method: 'PATCH',
+      token,
+      json,
+    })
+  const stored = (account: Account) =>
+    server.payload.findByID({ collection: 'users', id: account.id, depth: 0, showHiddenFields: true })
+  /** The account a token stands for now (null: the token no longer authenticates). */
+  const whoIs = async (token: string) =>
+    (await api<{ user: { id: Id } | null }>('/api/users/me', { token })).body.user?.id ?? null
+
+  it('refuses a new email or password without the current password, or with a wrong one, and changes nothing', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'noproof')
+    const before = await stored(customer)
+    const attempts: [Record<string, unknown>, number, RegExp][] = [
+      [{ email: uniqueEmail('taken') }, 400, /current password is needed/],
+      [{ password: 'taken-over-123' }, 400, /current password is needed/],
+      [{ email: uniqueEmail('taken'), currentPassword: 'not-my-password' }, 403, /current password is wrong/],
+      [{ password: 'taken-over-123', currentPassword: '' }, 400, /current password is needed/],
+      [{ password: 'taken-over-123', currentPassword: 'not-my-password' }, 403, /current password is wrong/],
+    ]
+    for (const [json, status, message] of attempts) {
+      const res = await patchSelf(customer, json)
+      expect(res.status).toBe(status)
+      expect(JSON.stringify(res.body.errors)).toMatch(message)
+    }
+    const after = await stored(customer)
+    expect([after.email, after.hash, after._verified]).toEqual([before.email, before.hash, true])
+    expect(await whoIs(customer.token)).toEqual(customer.id)
+    expect(await login(api, customer.email, customer.password)).toEqual(expect.any(String))
+  })
+
+  it('a password change with the current password keeps this session and ends every other', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'newpass')
+    const otherSession = await login(api, customer.email, customer.password)
+    expect(await whoIs(otherSession)).toEqual(customer.id)
+
+    const res = await patchSelf(customer, { password: 'fresh-pass-456', currentPassword: customer.password })
+    expect(res.status).toBe(200)
+    expect(res.text).not.toContain(customer.password)
+    expect(res.text).not.toContain('currentPassword')
+
+    expect(await whoIs(customer.token)).toEqual(customer.id)
+    expect(await whoIs(otherSession)).toBeNull()
+    expect((await api('/api/carts/mine', { token: otherSession })).status).toBe(401)
+    expect(
+      (await api('/api/users/login', { json: { email: customer.email, password: customer.password } }))
+        .status,
+    ).toBe(401)
+    expect(await login(api, customer.email, 'fresh-pass-456')).toEqual(expect.any(String))
+  })
+
+  it('a new email needs the current password, is unverified until the link sent to it is followed, and the old address is told', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'oldaddress')
+    const newEmail = uniqueEmail('newaddress')
+    const res = await patchSelf(customer, { email: newEmail, currentPassword: customer.password })
+    expect(res.status).toBe(200)
+    expect((await stored(customer))._verified).toBe(false)
+
+    const notice = await server.mailbox.waitForTo(customer.email, /changed/i)
+    expect(notice.text).toContain(newEmail)
+    const mail = await server.mailbox.waitForTo(newEmail, /verify/i)
+    expect(mail.html).toContain(`${STOREFRONT}/verify/`)
+
+    // Unproved: no login with either address, and the session that made the change is over too.
+    const early = await api('/api/users/login', { json: { email: newEmail, password: customer.password } })
+    expect(early.status).toBe(403)
+    expect(await whoIs(customer.token)).toBeNull()
+    expect(
+      (await api('/api/users/login', { json: { email: customer.email, password: customer.password } }))
+        .status,
+    ).toBe(401)
+
+    expect((await api(`/api/users/verify/${tokenFrom(mail.text)}`, { method: 'POST' })).status).toBe(200)
+    expect(await login(api, newEmail, customer.password)).toEqual(expect.any(String))
+  })
+
+  it('GraphQL updateUser follows the same rules', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'gqlpass')
+    const mutation = (extra: string) =>
+      graphql<{ updateUser: { id: Id } | null }>(
+        `mutation { updateUser(id: ${JSON.stringify(customer.id)}, data: { password: "gql-pass-789"${extra} }) { id } }`,
+        customer.token,
+      )
+    const refused = await mutation('')
+    expect(refused.text).toMatch(/current password is needed/)
+    expect(await login(api, customer.email, customer.password)).toEqual(expect.any(String))
+    const done = await mutation(`, currentPassword: ${JSON.stringify(customer.password)}`)
+    expect(done.body.errors).toBeUndefined()
+    expect(await login(api, customer.email, 'gql-pass-789')).toEqual(expect.any(String))
+  })
+
+  it("an admin changes a customer's password without it, which ends all their sessions; their own needs it", async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'byadmin')
+    const res = await api(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { password: 'set-by-admin-123' },
+    })
+    expect(res.status).toBe(200)
+    expect(await whoIs(customer.token)).toBeNull()
+    expect(await login(api, customer.email, 'set-by-admin-123')).toEqual(expect.any(String))
+
+    const own = await patchSelf(admin, { password: 'admin-without-proof' })
+    expect(own.status).toBe(400)
+    expect(await login(api, admin.email, admin.password)).toEqual(expect.any(String))
+  })
+
+  it('a password reset ends every session', async () => {
+    const customer = await verifiedCustomer(api, server.mailbox, 'resetall')
+    const otherSession = await login(api, customer.email, customer.password)
+    expect((await api('/api/users/forgot-password', { json: { email: customer.email } })).status).toBe(200)
+    const mail = await server.mailbox.waitForTo(customer.email, /reset/i)
+    const reset = await api('/api/users/reset-password', {
+      json: { token: tokenFrom(mail.text), password: 'after-reset-123' },
+    })
+    expect(reset.status).toBe(200)
+    expect(await whoIs(customer.token)).toBeNull()
+    expect(await whoIs(otherSession)).toBeNull()
+  })
+})

@@ -33,3 +33,13 @@ export const forgotPasswordEmail = {
       'Choose a new password',
     ),
 }
+
+// To the old address after a change: the owner learns of a takeover they did not make.
+export const emailChangedNotice = {
+  generateEmailSubject: (): string => 'The email address of your account was changed',
+  generateEmailHTML: ({ to }: { to: string }): string =>
+    [
+      `<p>${escapeHtml(`The email address of your account was changed to ${to}. Sign-in now uses that address once it is verified.`)}</p>`,
+      `<p>${escapeHtml('If you did not make this change, contact the store right away.')}</p>`,
+    ].join('\n'),
+}

@@ -4,6 +4,8 @@ import { adminOnly, adminOnlyField, adminOrSelf, adminPanel, anyone, isAdmin } f
 import { forgotPasswordEmail, verifyEmail } from './emails'
 import { ensureFirstUserIsAdmin } from './hooks/ensureFirstUserIsAdmin'
 import { rejectPrivilegedFields } from './hooks/rejectPrivilegedFields'
+import { requireCurrentPassword } from './hooks/requireCurrentPassword'
+import { announceEmailChange, reverifyNewEmail } from './hooks/reverifyNewEmail'
 import { requireStringCredentials } from './hooks/requireStringCredentials'
 
 export const MAX_LOGIN_ATTEMPTS = 5
@@ -34,9 +36,20 @@ export const Users: CollectionConfig = {
   },
   hooks: {
     beforeOperation: [requireStringCredentials, rejectPrivilegedFields],
+    beforeChange: [requireCurrentPassword, reverifyNewEmail],
+    afterChange: [announceEmailChange],
   },
   fields: [
     { name: 'name', type: 'text', maxLength: 120 },
+    {
+      // Proof for a change of email or password (hooks/requireCurrentPassword): never stored,
+      // never answered.
+      name: 'currentPassword',
+      type: 'text',
+      virtual: true,
+      access: { read: () => false },
+      admin: { description: 'Needed to change the email or password of your own account.' },
+    },
     {
       name: 'roles',
       type: 'select',
