@@ -14,6 +14,7 @@ import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
 import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
 import { Users } from './collections/Users'
+import { registrationMutations } from './collections/Users/registration'
 import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
@@ -78,6 +79,7 @@ export default buildConfig({
     disablePlaygroundInProduction: true,
     maxComplexity: GRAPHQL_MAX_COMPLEXITY,
     validationRules: graphqlValidationRules,
+    mutations: registrationMutations,
   },
   telemetry: false,
   // Client errors the store raises on purpose (409 out of stock, …) are not server errors:

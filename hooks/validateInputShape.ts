@@ -6,6 +6,7 @@ import type {
   SanitizedCollectionConfig,
 } from 'payload'
 
+import { isAdmin } from '../src/access'
 import { isDocumentId } from '../src/db/ids'
 
 // Payload silently drops keys it does not know and stores an object sent for a text field as
@@ -13,6 +14,10 @@ import { isDocumentId } from '../src/db/ids'
 // made for a user (REST, GraphQL) get a 400 naming each such field instead.
 
 const SYSTEM_KEYS = ['id', 'createdAt', 'updatedAt', 'password', 'confirm-password']
+
+// The server sets a document's id and timestamps. A non-admin choosing them would backdate an
+// account or a file (or forge "member since"): refused, in every collection. Admins may (imports).
+const SERVER_SET = new Set(['id', 'createdAt', 'updatedAt'])
 
 type Check = (value: unknown, payload: Payload) => boolean
 
@@ -90,8 +95,11 @@ export const validateInputShape: CollectionBeforeOperationHook = ({ args, collec
   }
   const { known, checks } = shapeOf(collection)
   const errors: { message: string; path: string }[] = []
+  const admin = isAdmin(req)
   for (const [key, value] of Object.entries(data)) {
     if (!known.has(key)) errors.push({ message: 'This field does not exist.', path: key })
+    else if (SERVER_SET.has(key) && !admin && value !== undefined)
+      errors.push({ message: 'This value is set by the server.', path: key })
     else if (value !== undefined && checks.get(key)?.(value, req.payload) === false)
       errors.push({ message: 'This value has the wrong type.', path: key })
   }

@@ -9,7 +9,7 @@ import { client, tokenFrom } from './helpers/http'
 import type { Api } from './helpers/http'
 import { STOREFRONT, startTestServer } from './helpers/server'
 import type { TestServer } from './helpers/server'
-import { firstAdmin, login, uniqueEmail, verifiedCustomer } from './helpers/users'
+import { customersViaLocalApi, firstAdmin, login, uniqueEmail, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
 
 let server: TestServer
@@ -482,5 +482,128 @@ describe('changing email or password', () => {
     expect(reset.status).toBe(200)
     expect(await whoIs(customer.token)).toBeNull()
     expect(await whoIs(otherSession)).toBeNull()
+  })
+})
+
+describe('account enumeration', () => {
+  type Registered = { doc: Record<string, unknown>; message: string }
+  const register = (json: Record<string, unknown>) => api<Registered>('/api/users', { json })
+  const shape = (res: { status: number; body: Registered }) => ({
+    status: res.status,
+    keys: Object.keys(res.body).sort(),
+    docKeys: Object.keys(res.body.doc ?? {}).sort(),
+    message: res.body.message,
+    roles: res.body.doc?.roles,
+  })
+
+  it('registering a taken address answers as a new registration would, and mails the owner instead', async () => {
+    const existing = await verifiedCustomer(api, server.mailbox, 'taken')
+    const users = await server.payload.count({ collection: 'users' })
+    for (const extra of [{ name: 'Eve' }, {}]) {
+      const fresh = await register({ email: uniqueEmail('fresh'), password: 'someone-else-123', ...extra })
+      expect(fresh.status).toBe(201)
+      const taken = await register({ email: existing.email, password: 'someone-else-123', ...extra })
+      expect(shape(taken)).toEqual(shape(fresh))
+      expect(taken.body.doc.email).toBe(existing.email)
+    }
+    const notice = await server.mailbox.waitForTo(existing.email, /tried to register/i)
+    expect(notice.html).toContain(`${STOREFRONT}/reset-password`)
+    // Nothing of the account changed, and no second one exists.
+    expect((await server.payload.count({ collection: 'users' })).totalDocs).toBe(users.totalDocs + 2)
+    expect(await login(api, existing.email, existing.password)).toEqual(expect.any(String))
+    // An invalid registration stays a 400 whether or not the address is taken.
+    const invalid = await register({
+      email: existing.email,
+      password: 'someone-else-123',
+      name: 'x'.repeat(500),
+    })
+    expect(invalid.status).toBe(400)
+  })
+
+  it('over GraphQL too; an admin is told the truth', async () => {
+    const existing = await verifiedCustomer(api, server.mailbox, 'takengql')
+    const create = (email: string, token?: string) =>
+      graphql<{ createUser: { id: Id; email: string; roles: string[] } | null }>(
+        `mutation { createUser(data: { email: ${JSON.stringify(email)}, password: "someone-else-123", roles: [customer] }) { id email roles } }`,
+        token,
+      )
+    const fresh = await create(uniqueEmail('freshgql'))
+    const taken = await create(existing.email)
+    expect(fresh.body.errors).toBeUndefined()
+    expect(taken.body.errors).toBeUndefined()
+    expect(taken.status).toBe(fresh.status)
+    expect(Object.keys(taken.body.data.createUser ?? {})).toEqual(
+      Object.keys(fresh.body.data.createUser ?? {}),
+    )
+    expect(taken.body.data.createUser?.email).toBe(existing.email)
+
+    const byAdmin = await api('/api/users', {
+      token: admin.token,
+      json: { email: existing.email, password: 'someone-else-123' },
+    })
+    expect(byAdmin.status).toBe(400)
+    expect(byAdmin.text).toMatch(/already registered/)
+  })
+
+  it('a login takes as long for an unknown address as for a real one with a wrong password', async () => {
+    const accounts = await customersViaLocalApi(server.payload, api, 3, 'timing')
+    const timed = async (email: string): Promise<number> => {
+      const started = performance.now()
+      const res = await api('/api/users/login', { json: { email, password: 'wrong-password-123' } })
+      expect(res.status).toBe(401)
+      return performance.now() - started
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+    const known: number[] = []
+    const unknown: number[] = []
+    // Interleaved, two wrong passwords per account (the lock comes at five).
+    for (let round = 0; round < 2; round++)
+      for (const account of accounts) {
+        known.push(await timed(account.email))
+        unknown.push(await timed(uniqueEmail('nobody')))
+      }
+    const [k, u] = [median(known), median(unknown)]
+    // Without the dummy check an unknown address answers in a few ms, a real one after the
+    // 600,000-round PBKDF2 (about 150 ms here, more under load).
+    expect(u).toBeGreaterThan(k * 0.6)
+    expect(u).toBeLessThan(k * 1.6 + 50)
+  })
+
+  it('nobody but an admin sets ids or timestamps: registration, own account, uploads', async () => {
+    const email = uniqueEmail('backdated')
+    for (const extra of [
+      { createdAt: '2001-01-01T00:00:00.000Z' },
+      { updatedAt: '2001-01-01T00:00:00.000Z' },
+      { id: 999999 },
+    ]) {
+      const res = await api<{ errors: { data?: { errors?: { path: string }[] } }[] }>('/api/users', {
+        json: { email, password: 'backdated-123', ...extra },
+      })
+      expect(res.status).toBe(400)
+      expect(res.body.errors[0]?.data?.errors?.map((error) => error.path)).toEqual(Object.keys(extra))
+    }
+    expect(
+      (await server.payload.count({ collection: 'users', where: { email: { equals: email } } })).totalDocs,
+    ).toBe(0)
+
+    const customer = await verifiedCustomer(api, server.mailbox, 'backdate.self')
+    const patch = await api(`/api/users/${customer.id}`, {
+      method: 'PATCH',
+      token: customer.token,
+      json: { createdAt: '2001-01-01T00:00:00.000Z' },
+    })
+    expect(patch.status).toBe(400)
+
+    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#963' } })
+      .png()
+      .toBuffer()
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'old.png')
+    form.append('_payload', JSON.stringify({ alt: 'old', createdAt: '2001-01-01T00:00:00.000Z' }))
+    const upload = await api('/api/media', { method: 'POST', body: form, token: customer.token })
+    expect(upload.status).toBe(400)
+
+    const stored = await server.payload.findByID({ collection: 'users', id: customer.id })
+    expect(stored.createdAt.startsWith('2001')).toBe(false)
   })
 })

@@ -43,3 +43,15 @@ export const emailChangedNotice = {
       `<p>${escapeHtml('If you did not make this change, contact the store right away.')}</p>`,
     ].join('\n'),
 }
+
+// To an existing account's address when someone registers with it: the answer to the registrant
+// is the same as for a new address, so the owner is the one told.
+export const registrationAttemptNotice = {
+  generateEmailSubject: (): string => 'Someone tried to register with your email address',
+  generateEmailHTML: (): string =>
+    linkEmail(
+      'Someone tried to create an account with this email address, which already has one. If it was you, sign in or reset your password. If not, you can ignore this email.',
+      `${env().STOREFRONT_URL}/reset-password`,
+      'Reset my password',
+    ),
+}

@@ -2,10 +2,12 @@ import type { CollectionConfig } from 'payload'
 
 import { adminOnly, adminOnlyField, adminOrSelf, adminPanel, anyone, isAdmin } from '../../src/access'
 import { forgotPasswordEmail, verifyEmail } from './emails'
+import { answerTakenEmailAsCreated } from './registration'
 import { ensureFirstUserIsAdmin } from './hooks/ensureFirstUserIsAdmin'
 import { rejectPrivilegedFields } from './hooks/rejectPrivilegedFields'
 import { requireCurrentPassword } from './hooks/requireCurrentPassword'
 import { announceEmailChange, reverifyNewEmail } from './hooks/reverifyNewEmail'
+import { spendLoginWorkForUnknownAccounts } from './hooks/spendLoginWorkForUnknownAccounts'
 import { requireStringCredentials } from './hooks/requireStringCredentials'
 
 export const MAX_LOGIN_ATTEMPTS = 5
@@ -35,9 +37,10 @@ export const Users: CollectionConfig = {
     unlock: adminOnly,
   },
   hooks: {
-    beforeOperation: [requireStringCredentials, rejectPrivilegedFields],
+    beforeOperation: [requireStringCredentials, rejectPrivilegedFields, spendLoginWorkForUnknownAccounts],
     beforeChange: [requireCurrentPassword, reverifyNewEmail],
     afterChange: [announceEmailChange],
+    afterError: [answerTakenEmailAsCreated],
   },
   fields: [
     { name: 'name', type: 'text', maxLength: 120 },

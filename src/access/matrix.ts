@@ -197,6 +197,7 @@ export const COLLECTIONS = [
     notes: [
       'Registration (`POST /api/users`) is public and always makes a customer: a non-admin sending `roles` other than the default `["customer"]` (which GraphQL\'s `createUser` requires), or any auth field, gets 403.',
       '`POST /api/users/first-register` works only while no user exists (then 403) and makes that user an admin.',
+      "Registering an address that already has an account answers exactly as a new registration (201, same shape, over REST and GraphQL) and emails the address's owner instead; nothing is created or changed. Admins get Payload's 400.",
     ],
   }),
   collection({
@@ -473,6 +474,16 @@ export const FIELD_RULES: readonly FieldRule[] = [
     collection: 'users',
     fields: AUTH_INTERNAL_FIELDS.map((field) => `\`${field}\``).join(', '),
     rule: 'Never in any response (REST, GraphQL, populated relationships at any depth), to anyone, admins included; never usable in a `where` or `sort`, also through a relationship (`owner.sessions.id`): 400.',
+  },
+  {
+    collection: 'users',
+    fields: '`email`, `password` (own account)',
+    rule: 'Changing them needs `currentPassword` (400 without, 403 when wrong; nothing changes), also for an admin changing their own; an admin changing another account does not. A new email is unverified until the link sent to it is followed (login refused, sessions stop); the old address is told. A new password ends every other session of the account.',
+  },
+  {
+    collection: 'every collection',
+    fields: '`id`, `createdAt`, `updatedAt`',
+    rule: 'Set by the server: a non-admin sending them (registration, own account, upload, …) gets 400 and nothing is stored.',
   },
   {
     collection: 'media',
