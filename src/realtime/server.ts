@@ -11,6 +11,7 @@ import type { Socket } from 'socket.io'
 import type { User } from '../../payload-types'
 import { env } from '../config/env'
 import { logger } from '../logger'
+import { closeRedisClient, withTimeout } from '../redis'
 import { PUBLIC_ROOM, setRealtime } from './events'
 import { watchUserWrites } from './userWrites'
 import type { ChangedUsers } from './userWrites'
@@ -79,6 +80,22 @@ function stillAuthenticates(payload: Payload, user: User | undefined, sid: strin
 
 const isAdminUser = (user: User): boolean => Boolean(user.roles?.includes('admin'))
 
+/**
+ * The adapter sends PUBLISH, (UN)SUBSCRIBE without ever looking at the reply. While Redis is down
+ * they wait in the offline queue; when the connection is then cut (at shutdown) each fails, and
+ * an unhandled rejection ends the process with exit code 1. Every command of `client` gets a
+ * handler here (whoever awaits one still sees its failure).
+ */
+function handleEveryReply(client: Redis, name: string): void {
+  const send = client.sendCommand.bind(client)
+  client.sendCommand = (command, stream) => {
+    command.promise.catch((error: unknown) =>
+      logger.debug({ err: error, connection: name, command: command.name }, 'redis command failed'),
+    )
+    return send(command, stream)
+  }
+}
+
 /** A token bucket per socket: `rate` events a second, bursts up to `rate`. */
 function rateLimiter(rate: number): () => boolean {
   let tokens = rate
@@ -122,8 +139,10 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     for (const [name, client] of [
       ['socket-pub', pub],
       ['socket-sub', sub],
-    ] as const)
+    ] as const) {
       client.on('error', (error: Error) => logger.debug({ err: error, connection: name }, 'redis error'))
+      handleEveryReply(client, name)
+    }
     clients = [pub, sub]
     io.adapter(createAdapter(pub, sub))
   }
@@ -358,9 +377,11 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
       // What io.close() does, except closing the http.Server: the caller does that, after
       // letting in-flight requests finish.
       io.disconnectSockets(true)
-      await Promise.resolve(io.of('/').adapter.close()).catch(() => undefined)
+      // The Redis adapter's close only queues its unsubscribes (it does not wait for them).
+      await withTimeout(Promise.resolve(io.of('/').adapter.close()), 1000).catch(() => undefined)
       io.engine.close()
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())))
+      // Bounded: with Redis down, QUIT would wait behind those unsubscribes for ever.
+      await Promise.all(clients.map((client) => closeRedisClient(client)))
     })()
     return closing
   }
