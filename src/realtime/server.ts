@@ -174,7 +174,7 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
 
   /** Leaves the order rooms of orders `user` may no longer read (an admin made a customer). */
   const leaveUnreadableOrders = async (socket: StoreSocket, user: User): Promise<void> => {
-    for (const room of socket.rooms) {
+    for (const room of [...socket.rooms]) {
       if (!room.startsWith('order:')) continue
       const order = await payload
         .findByID({
