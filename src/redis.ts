@@ -53,10 +53,28 @@ export async function pingRedis(timeoutMs = 1000): Promise<boolean> {
   }
 }
 
+// How long a closing connection may take to say goodbye before it is cut.
+const QUIT_WAIT_MS = 1000
+
+/**
+ * Closes `client` politely when Redis answers, and within QUIT_WAIT_MS in any case: QUIT waits in
+ * the offline queue of a client that is reconnecting (forever, while Redis is down), so after the
+ * wait the connection is cut, which also stops its reconnection attempts.
+ */
+export async function closeRedisClient(client: Redis, waitMs = QUIT_WAIT_MS): Promise<void> {
+  try {
+    if (client.status === 'ready') await withTimeout(client.quit(), waitMs)
+  } catch {
+    // Cut below.
+  } finally {
+    client.disconnect(false)
+  }
+}
+
 export async function closeRedis(): Promise<void> {
   const closing = [...connections.values()]
   connections.clear()
-  await Promise.all(closing.map((client) => client.quit().catch(() => client.disconnect())))
+  await Promise.all(closing.map((client) => closeRedisClient(client)))
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

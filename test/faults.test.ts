@@ -1,7 +1,8 @@
 import http from 'node:http'
 import net from 'node:net'
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { io as ioClient } from 'socket.io-client'
 
 import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
@@ -408,4 +409,152 @@ describe('SIGTERM under load (npm start)', () => {
     expect(Date.now() - exitTimer).toBeLessThan(15_000)
     expect(production.output()).toMatch(/shutdown complete/)
   }, 300_000)
+})
+
+// ------------------------------------------------------------------------------------------------
+// SIGTERM while a dependency is down: the shutdown still ends within its grace period
+
+/** The production server's grace period for shutdown (src/server.ts), and a margin for exiting. */
+const GRACE_MS = 10_000
+const EXIT_MARGIN_MS = 5000
+
+/** Sends SIGTERM once `inFlight` requests are on the wire; resolves with the exit code and the time to exit. */
+async function terminate(
+  production: ProductionServer,
+  inFlight: (signalled: () => boolean, onSent: () => void) => Promise<Outcome>[],
+): Promise<{ code: number | null | 'hung'; ms: number; outcomes: Outcome[] }> {
+  let signalled = false
+  let sent = 0
+  const requests = inFlight(
+    () => signalled,
+    () => sent++,
+  )
+  await eventually(
+    async () => sent,
+    (count) => count >= requests.length,
+    5000,
+  )
+  const started = Date.now()
+  signalled = true
+  production.child.kill('SIGTERM')
+  const outcomes = await Promise.all(requests)
+  // A process still alive after the grace period and a margin counts as hung (stop() kills it).
+  const code = await Promise.race([
+    production.exited,
+    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), GRACE_MS + EXIT_MARGIN_MS)),
+  ])
+  return { code, ms: Date.now() - started, outcomes }
+}
+
+describeIf(hasRedis, 'redis-server')('SIGTERM while a dependency is down (npm start)', () => {
+  let production: ProductionServer | undefined
+  let privateRedis: PrivateRedis | undefined
+  let dbProxy: TcpProxy | undefined
+  let proxied: TestDatabase | undefined
+
+  afterEach(async () => {
+    await production?.stop()
+    await privateRedis?.stop()
+    await dbProxy?.stop()
+    await proxied?.drop()
+    production = privateRedis = dbProxy = proxied = undefined
+  })
+
+  const reads = (base: string) => (signalled: () => boolean, onSent: () => void) =>
+    Array.from({ length: 8 }, (_, i) =>
+      request(
+        base,
+        'read',
+        i % 2 ? '/api/products?limit=20&depth=1' : '/api/categories',
+        {},
+        signalled,
+        onSent,
+      ),
+    )
+
+  it('Redis stopped: requests in flight are answered, the process exits 0 within the grace period', async () => {
+    privateRedis = new PrivateRedis(await freePort())
+    await privateRedis.start()
+    production = await startProductionServer(
+      { ...NO_RATE_LIMITS, SERVE_ADMIN: 'false', REDIS_URL: privateRedis.url },
+      { timeoutMs: 120_000 },
+    )
+    expect((await client(production.url)('/api/ready')).status).toBe(200)
+    await privateRedis.stop()
+    // Every connection has seen Redis go and is retrying.
+    await eventually(
+      () => client(production!.url)('/api/ready'),
+      (res) => res.status === 503,
+    )
+    const { code, ms, outcomes } = await terminate(production, reads(production.url))
+    expect(outcomes.filter((outcome) => outcome.status !== 200 || !outcome.complete)).toEqual([])
+    expect({ code, withinGrace: ms < GRACE_MS + EXIT_MARGIN_MS }).toEqual({ code: 0, withinGrace: true })
+    expect(production.output()).toMatch(/shutdown complete/)
+  }, 240_000)
+
+  it('Redis stopped and the socket adapter busy: a connected socket does not hold the exit', async () => {
+    privateRedis = new PrivateRedis(await freePort())
+    await privateRedis.start()
+    production = await startProductionServer(
+      { ...NO_RATE_LIMITS, SERVE_ADMIN: 'false', REDIS_URL: privateRedis.url },
+      { timeoutMs: 120_000 },
+    )
+    const prod = client(production.url)
+    const owner = await firstAdmin(prod, 'redis-down-admin@example.test')
+    const socket = ioClient(production.url, {
+      auth: { token: owner.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve())
+      socket.once('connect_error', reject)
+    })
+    await privateRedis.stop()
+    // A write to users while Redis is away queues a broadcast to the other instances.
+    expect(
+      (await prod(`/api/users/${owner.id}`, { method: 'PATCH', token: owner.token, json: { name: 'x' } }))
+        .status,
+    ).toBe(200)
+    const { code, ms } = await terminate(production, reads(production.url))
+    socket.disconnect()
+    expect({ code, withinGrace: ms < GRACE_MS + EXIT_MARGIN_MS }).toEqual({ code: 0, withinGrace: true })
+  }, 240_000)
+
+  ;(onPostgres ? it : it.skip)(
+    'the database unreachable (and Redis stopped): the process still exits within the grace period',
+    async () => {
+      privateRedis = new PrivateRedis(await freePort())
+      await privateRedis.start()
+      proxied = await createTestDatabase()
+      const target = new URL(proxied.uri)
+      dbProxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start()
+      target.hostname = '127.0.0.1'
+      target.port = String(dbProxy.port)
+      production = await startProductionServer(
+        {
+          ...NO_RATE_LIMITS,
+          SERVE_ADMIN: 'false',
+          REDIS_URL: privateRedis.url,
+          DATABASE_URI: target.toString(),
+        },
+        { timeoutMs: 120_000 },
+      )
+      const base = production.url
+      await firstAdmin(client(base), 'db-down-admin@example.test')
+      await privateRedis.stop()
+      // A partition: connections are accepted and never answered, the worst case for a pool's end.
+      await dbProxy.set('blackhole')
+      const { code, ms, outcomes } = await terminate(production, (signalled, onSent) => [
+        request(base, 'read', '/api/users/me', {}, signalled, onSent),
+        request(base, 'read', '/api/categories', {}, signalled, onSent),
+      ])
+      // Each is answered (503 while the database is away, or 200 from a cache), none is cut.
+      for (const outcome of outcomes) expect(outcome.complete).toBe(true)
+      expect(code).toBe(0)
+      expect(ms).toBeLessThan(GRACE_MS + EXIT_MARGIN_MS)
+    },
+    240_000,
+  )
 })

@@ -5,6 +5,9 @@ import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 
 import { create, product } from './helpers/catalog'
+import { startInstance } from './helpers/instance'
+import type { Instance } from './helpers/instance'
+import { PrivateRedis, available, describeIf, freePort } from './helpers/services'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
 import { startTestServer } from './helpers/server'
@@ -12,7 +15,7 @@ import type { TestServer } from './helpers/server'
 import { ADDRESS, addToCart, checkoutCod } from './helpers/shop'
 import type { OrderView } from './helpers/shop'
 import { StripeDouble } from './helpers/stripeDouble'
-import { customersViaLocalApi, firstAdmin, login } from './helpers/users'
+import { customersViaLocalApi, firstAdmin, login, uniqueEmail } from './helpers/users'
 import type { Account } from './helpers/users'
 import type { OrderEventPayload } from '../src/realtime/events'
 
@@ -47,8 +50,8 @@ afterAll(async () => {
   await double?.stop()
 })
 
-function open(token: string): Socket {
-  const socket = io(server.url, {
+function open(token: string, url = server.url): Socket {
+  const socket = io(url, {
     auth: { token },
     transports: ['websocket'],
     reconnection: false,
@@ -70,8 +73,8 @@ function handshake(token: string): Promise<string> {
   })
 }
 
-function connect(token: string): Promise<Socket> {
-  const socket = open(token)
+function connect(token: string, url?: string): Promise<Socket> {
+  const socket = open(token, url)
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket))
     socket.once('connect_error', reject)
@@ -85,6 +88,8 @@ function record<T>(socket: Socket, event: string): T[] {
 }
 
 const quiet = (ms = 500) => new Promise((resolve) => setTimeout(resolve, ms))
+const ask = (socket: Socket, event: string, body: unknown): Promise<{ ok?: true; error?: string }> =>
+  socket.timeout(5000).emitWithAck(event, body)
 
 /** A token's claims without its timestamps. */
 function claimsOf(token: string): Record<string, unknown> {
@@ -250,5 +255,238 @@ const withTransactions = /^(postgres|mongodb)/.test(process.env.TEST_DATABASE_UR
     await quiet()
     expect(seen).toEqual([expect.objectContaining({ id: orderId, status: 'processing' })])
     socket.disconnect()
+  })
+})
+
+// ------------------------------------------------------------------------------------------------
+// Connected sockets keep only the rights their user still has
+
+/** Resolves with the reason once `socket` is disconnected, or 'still connected' after `ms`. */
+function disconnection(socket: Socket, ms = 5000): Promise<string> {
+  if (!socket.connected) return Promise.resolve('already disconnected')
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still connected'), ms)
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer)
+      resolve(reason)
+    })
+  })
+}
+
+/** An admin besides the first, logged in on `base`. */
+async function anotherAdmin(base: Api): Promise<Account> {
+  const email = uniqueEmail('admin2')
+  const password = 'admin2-pass-123'
+  const created = await create(api, admin.token, 'users', {
+    email,
+    password,
+    roles: ['admin'],
+    _verified: true,
+  })
+  return { id: created.id, email, password, token: await login(base, email, password) }
+}
+
+const placeOrder = async (account: Account, base: Api = api): Promise<OrderView> => {
+  const item = await create(api, admin.token, 'products', product({ stock: 10 }))
+  expect((await addToCart(base, account.token, item.id, 1)).status).toBe(200)
+  const placed = await checkoutCod(base, account.token)
+  expect(placed.status).toBe(201)
+  return placed.body.order
+}
+
+const SERVER_DISCONNECT = 'io server disconnect'
+
+describe('a connected socket loses what its user lost', () => {
+  it('an admin made a customer: no more admins events nor others’ order rooms; its own events still come', async () => {
+    const [carol] = (await customersViaLocalApi(server.payload, api, 1, 'demote-buyer')) as [Account]
+    const demoted = await anotherAdmin(api)
+    const socket = await connect(demoted.token)
+    const watched = await placeOrder(carol)
+    expect(await ask(socket, 'order:subscribe', { orderId: watched.id })).toEqual({ ok: true })
+    const created = record<OrderEventPayload>(socket, 'order.created')
+    const updated = record<OrderEventPayload>(socket, 'order.updated')
+
+    const before = await placeOrder(carol)
+    await quiet()
+    expect(created.map((event) => event.id)).toEqual([before.id])
+
+    const demote = await api(`/api/users/${demoted.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { roles: ['customer'] },
+    })
+    expect(demote.status).toBe(200)
+    await quiet()
+    expect(socket.connected).toBe(true)
+
+    await placeOrder(carol)
+    const changed = await api(`/api/orders/${watched.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { status: 'processing' },
+    })
+    expect(changed.status).toBe(200)
+    const own = await placeOrder(demoted)
+    await quiet()
+    expect(created.map((event) => event.id)).toEqual([before.id, own.id])
+    expect(updated).toEqual([])
+    // The customer it is now may subscribe to its own order only.
+    expect(await ask(socket, 'order:subscribe', { orderId: watched.id })).toEqual({ error: 'not found' })
+    expect(await ask(socket, 'order:subscribe', { orderId: own.id })).toEqual({ ok: true })
+  })
+
+  it('a customer made an admin joins the admins room without reconnecting', async () => {
+    const [promoted, buyer] = (await customersViaLocalApi(server.payload, api, 2, 'promote')) as [
+      Account,
+      Account,
+    ]
+    const socket = await connect(promoted.token)
+    const created = record<OrderEventPayload>(socket, 'order.created')
+    await server.payload.update({ collection: 'users', id: promoted.id, data: { roles: ['admin'] } })
+    await quiet()
+    const order = await placeOrder(buyer)
+    await quiet()
+    expect(created.map((event) => event.id)).toEqual([order.id])
+  })
+
+  it('a deleted user is disconnected', async () => {
+    const [gone] = (await customersViaLocalApi(server.payload, api, 1, 'deleted')) as [Account]
+    const socket = await connect(gone.token)
+    const reason = disconnection(socket)
+    expect((await api(`/api/users/${gone.id}`, { method: 'DELETE', token: admin.token })).status).toBe(200)
+    expect(await reason).toBe(SERVER_DISCONNECT)
+  })
+
+  it('logout disconnects that session’s sockets only', async () => {
+    const [dana] = (await customersViaLocalApi(server.payload, api, 1, 'logout-live')) as [Account]
+    const otherToken = await login(api, dana.email, dana.password)
+    const [leaving, staying] = await Promise.all([connect(dana.token), connect(otherToken)])
+    const reason = disconnection(leaving)
+    expect((await api('/api/users/logout', { method: 'POST', token: dana.token })).status).toBe(200)
+    expect(await reason).toBe(SERVER_DISCONNECT)
+    await quiet()
+    expect(staying.connected).toBe(true)
+    // …and still receives its user's events.
+    const created = record<OrderEventPayload>(staying, 'order.created')
+    const order = await placeOrder({ ...dana, token: otherToken })
+    await quiet()
+    expect(created.map((event) => event.id)).toEqual([order.id])
+  })
+
+  it('logout of all sessions disconnects every socket of the user', async () => {
+    const [ed] = (await customersViaLocalApi(server.payload, api, 1, 'logout-all')) as [Account]
+    const otherToken = await login(api, ed.email, ed.password)
+    const sockets = await Promise.all([connect(ed.token), connect(otherToken)])
+    const reasons = sockets.map((socket) => disconnection(socket))
+    const res = await api('/api/users/logout?allSessions=true', { method: 'POST', token: ed.token })
+    expect(res.status).toBe(200)
+    expect(await Promise.all(reasons)).toEqual([SERVER_DISCONNECT, SERVER_DISCONNECT])
+  })
+
+  it('an account locked by failed logins is disconnected', async () => {
+    const [fay] = (await customersViaLocalApi(server.payload, api, 1, 'lock-live')) as [Account]
+    const socket = await connect(fay.token)
+    const reason = disconnection(socket, 10_000)
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await api('/api/users/login', { json: { email: fay.email, password: 'wrong-pass-123' } })).status,
+      ).toBe(401)
+    expect(await reason).toBe(SERVER_DISCONNECT)
+  })
+
+  it('a password change: the sockets of the sessions it ends go, the changing session’s stays', async () => {
+    const [gil] = (await customersViaLocalApi(server.payload, api, 1, 'password')) as [Account]
+    const otherToken = await login(api, gil.email, gil.password)
+    const [current, other] = await Promise.all([connect(gil.token), connect(otherToken)])
+    const reason = disconnection(other)
+    const changed = await api(`/api/users/${gil.id}`, {
+      method: 'PATCH',
+      token: gil.token,
+      json: { password: 'changed-pass-456' },
+    })
+    expect(changed.status).toBe(200)
+    // A password change ends the user's other sessions (the accounts rule; applied here by hand
+    // when this branch does not have it yet): whatever write removes them, their sockets go.
+    const user = await server.payload.findByID({ collection: 'users', id: gil.id, showHiddenFields: true })
+    const sid = decodeJwt(gil.token).sid
+    const kept = (user.sessions ?? []).filter((session) => session.id === sid)
+    if ((user.sessions ?? []).length > kept.length)
+      await server.payload.update({ collection: 'users', id: gil.id, data: { sessions: kept } })
+    expect(await reason).toBe(SERVER_DISCONNECT)
+    await quiet()
+    expect(current.connected).toBe(true)
+  })
+
+  it('a socket is disconnected when its token expires', async () => {
+    const shortLived = await resign(alice.token, {}, 2)
+    const socket = await connect(shortLived)
+    const reason = disconnection(socket, 6000)
+    expect(await reason).toBe(SERVER_DISCONNECT)
+  })
+})
+
+const hasRedis = available('redis-server')
+
+describeIf(hasRedis, 'redis-server')('across instances (Redis adapter)', () => {
+  let redisServer: PrivateRedis
+  let one: Instance
+  let two: Instance
+
+  beforeAll(async () => {
+    redisServer = new PrivateRedis(await freePort())
+    await redisServer.start()
+    ;[one, two] = await Promise.all([
+      startInstance({ REDIS_URL: redisServer.url }),
+      startInstance({ REDIS_URL: redisServer.url }),
+    ])
+  }, 150_000)
+
+  afterAll(async () => {
+    await Promise.all([one?.stop(), two?.stop()])
+    await redisServer?.stop()
+  })
+
+  it('a demotion through one instance takes the admins room from a socket on the other', async () => {
+    const [buyer] = (await customersViaLocalApi(server.payload, api, 1, 'x-demote-buyer')) as [Account]
+    const demoted = await anotherAdmin(one.api)
+    const socket = await connect(demoted.token, one.url)
+    const created = record<OrderEventPayload>(socket, 'order.created')
+    const before = await placeOrder(buyer, one.api)
+    await quiet()
+    expect(created.map((event) => event.id)).toEqual([before.id])
+
+    const demote = await two.api(`/api/users/${demoted.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { roles: ['customer'] },
+    })
+    expect(demote.status).toBe(200)
+    await quiet(1000)
+    await placeOrder(buyer, one.api)
+    const own = await placeOrder(demoted, one.api)
+    await quiet()
+    expect(socket.connected).toBe(true)
+    expect(created.map((event) => event.id)).toEqual([before.id, own.id])
+  })
+
+  it('logout and deletion through one instance disconnect sockets on the other', async () => {
+    const [leaver, gone] = (await customersViaLocalApi(server.payload, api, 2, 'x-logout')) as [
+      Account,
+      Account,
+    ]
+    const otherToken = await login(api, leaver.email, leaver.password)
+    const [leaving, staying, deleted] = await Promise.all([
+      connect(leaver.token, one.url),
+      connect(otherToken, one.url),
+      connect(gone.token, one.url),
+    ])
+    const reasons = [disconnection(leaving), disconnection(deleted)]
+    expect((await two.api('/api/users/logout', { method: 'POST', token: leaver.token })).status).toBe(200)
+    expect((await two.api(`/api/users/${gone.id}`, { method: 'DELETE', token: admin.token })).status).toBe(
+      200,
+    )
+    expect(await Promise.all(reasons)).toEqual([SERVER_DISCONNECT, SERVER_DISCONNECT])
+    await quiet()
+    expect(staying.connected).toBe(true)
   })
 })

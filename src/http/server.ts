@@ -17,7 +17,7 @@ import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
 import { startStripeSweep } from '../payments/sweep'
 import { attachRealtime } from '../realtime/server'
-import { closeRedis, redis } from '../redis'
+import { closeRedis, redis, withTimeout } from '../redis'
 import { databaseGate } from './databaseGate'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -25,6 +25,9 @@ import { rateLimits } from './rateLimits'
 import { requestIdOf, requestLog } from './requestLog'
 import { trackConnections } from './shutdown'
 import { corsPolicy, securityHeaders } from './security'
+
+// How long one dependency may take to close at shutdown (after the requests have been answered).
+const CLOSE_STEP_MS = 2000
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -122,15 +125,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const stopSweep = startStripeSweep(payload)
 
   let closing: Promise<void> | undefined
+  const step = (name: string, closed: Promise<void>): Promise<void> =>
+    withTimeout(closed, CLOSE_STEP_MS).catch((error: unknown) =>
+      logger.warn(
+        { err: error, dependency: name },
+        'shutdown: closing it failed or timed out; left to the exit',
+      ),
+    )
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       stopSweep()
       // New connections are refused from here on; every request accepted is still answered.
       const drained = drain(graceMs)
-      await realtime.close()
+      // Each step is bounded, so that a dependency that is down (Redis, the database) cannot hold
+      // the shutdown past its grace period: what has not closed by then is left to the exit.
+      await step('real-time', realtime.close())
       await drained
-      await payload.destroy()
-      await closeRedis()
+      await step('database', payload.destroy())
+      await step('redis', closeRedis())
     })()
     return closing
   }

@@ -11,12 +11,20 @@ import type { Socket } from 'socket.io'
 import type { User } from '../../payload-types'
 import { env } from '../config/env'
 import { logger } from '../logger'
+import { closeRedisClient, withTimeout } from '../redis'
 import { PUBLIC_ROOM, setRealtime } from './events'
+import { watchUserWrites } from './userWrites'
+import type { ChangedUsers } from './userWrites'
 
 const RATE_PER_SECOND = 20
 
 type Ack = (answer: { ok: true } | { error: string }) => void
-type SocketData = { user: User }
+/** The socket's user as last checked, the session its token names, and when the token expires (ms). */
+type SocketData = { user: User; sid: string | undefined; expiresAt: number }
+const USER_CHANGED = 'store:user-changed'
+type ServerSideEvents = { [USER_CHANGED]: (changed: ChangedUsers) => void }
+// setTimeout's longest delay; a longer-lived token is re-armed.
+const MAX_DELAY_MS = 2 ** 31 - 1
 
 export type Realtime = { io: Server; close: () => Promise<void> }
 
@@ -29,34 +37,63 @@ function cookieToken(cookie: string | undefined): string | undefined {
   return undefined
 }
 
-/**
- * The user a Payload token stands for, checked as Payload's JWT strategy checks it (signature and
- * expiry, token format version, an existing user of `users`, a verified address, a live session)
- * and not locked; undefined when it does not pass.
- */
-async function userFromToken(payload: Payload, token: string, secret: Uint8Array): Promise<User | undefined> {
+/** What a socket's token claims: the user, its session and when it expires (ms). */
+type Claims = { id: number | string; sid: string | undefined; expiresAt: number }
+
+/** The claims of a Payload token, checked as Payload's JWT strategy checks them; undefined when refused. */
+async function claimsOf(token: string, secret: Uint8Array): Promise<Claims | undefined> {
   const { payload: claims, protectedHeader } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
   if (protectedHeader.authVersion !== JWT_AUTH_VERSION || claims.collection !== 'users') return undefined
   const id = claims.id
   if (typeof id !== 'string' && typeof id !== 'number') return undefined
-  const user = (await payload.findByID({
+  if (typeof claims.exp !== 'number') return undefined
+  return { id, sid: typeof claims.sid === 'string' ? claims.sid : undefined, expiresAt: claims.exp * 1000 }
+}
+
+const findUser = async (payload: Payload, id: number | string): Promise<User | undefined> =>
+  ((await payload.findByID({
     collection: 'users',
     id,
     depth: 0,
     disableErrors: true,
     showHiddenFields: true,
-  })) as User | null
-  if (!user) return undefined
+  })) as User | null) ?? undefined
+
+/**
+ * Whether `user` (as stored now) still authenticates a token of session `sid`, as Payload would
+ * decide (a verified address, a live session) and not locked. The handshake and every later
+ * re-check of a connected socket use this one rule.
+ */
+function stillAuthenticates(payload: Payload, user: User | undefined, sid: string | undefined): user is User {
+  if (!user) return false
   const auth = payload.collections.users.config.auth
-  if (auth.verify && !user._verified) return undefined
-  if (user.lockUntil && new Date(user.lockUntil).getTime() > Date.now()) return undefined
+  if (auth.verify && !user._verified) return false
+  if (user.lockUntil && new Date(user.lockUntil).getTime() > Date.now()) return false
   // With sessions on (Payload's default), a token without a session, or whose session was
   // logged out or has expired, no longer authenticates.
   if (auth.useSessions) {
-    const session = typeof claims.sid === 'string' && user.sessions?.find((entry) => entry.id === claims.sid)
-    if (!session || new Date(session.expiresAt).getTime() <= Date.now()) return undefined
+    const session = sid !== undefined && user.sessions?.find((entry) => entry.id === sid)
+    if (!session || new Date(session.expiresAt).getTime() <= Date.now()) return false
   }
-  return user
+  return true
+}
+
+const isAdminUser = (user: User): boolean => Boolean(user.roles?.includes('admin'))
+
+/**
+ * The adapter sends PUBLISH, (UN)SUBSCRIBE without ever looking at the reply. While Redis is down
+ * they wait in the offline queue; when the connection is then cut (at shutdown) each fails, and
+ * an unhandled rejection ends the process with exit code 1. Every command of `client` gets a
+ * handler here (whoever awaits one still sees its failure).
+ */
+function handleEveryReply(client: Redis, name: string): void {
+  const send = client.sendCommand.bind(client)
+  client.sendCommand = (command, stream) => {
+    command.promise.catch((error: unknown) =>
+      logger.debug({ err: error, connection: name, command: command.name }, 'redis command failed'),
+    )
+    return send(command, stream)
+  }
 }
 
 /** A token bucket per socket: `rate` events a second, bursts up to `rate`. */
@@ -83,11 +120,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export function attachRealtime(httpServer: http.Server, payload: Payload): Realtime {
   const settings = env()
   const secret = new TextEncoder().encode(payload.secret)
-  const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(
+  const io = new Server<Record<string, never>, Record<string, never>, ServerSideEvents, SocketData>(
     httpServer,
     // Other upgrades (Next's dev HMR socket) are not ours to end.
     { serveClient: false, destroyUpgrade: false },
   )
+  type StoreSocket = Socket<Record<string, never>, Record<string, never>, ServerSideEvents, SocketData>
 
   let clients: Redis[] = []
   if (settings.REDIS_URL) {
@@ -101,10 +139,141 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     for (const [name, client] of [
       ['socket-pub', pub],
       ['socket-sub', sub],
-    ] as const)
+    ] as const) {
       client.on('error', (error: Error) => logger.debug({ err: error, connection: name }, 'redis error'))
+      handleEveryReply(client, name)
+    }
     clients = [pub, sub]
     io.adapter(createAdapter(pub, sub))
+  }
+
+  // ---- Keeping connected sockets to the rights their user still has ----
+
+  // Handshakes under way per user: one that read its user before a change was announced (and so
+  // was not in the user's room when the re-check ran) re-checks once connected.
+  type Watch = { changed: boolean }
+  const handshakes = new Map<string, Set<Watch>>()
+  const watchUser = (id: number | string): { watch: Watch; unwatch: () => void } => {
+    const key = String(id)
+    const watch = { changed: false }
+    const watches = handshakes.get(key) ?? new Set()
+    watches.add(watch)
+    handshakes.set(key, watches)
+    const unwatch = (): void => {
+      watches.delete(watch)
+      if (watches.size === 0 && handshakes.get(key) === watches) handshakes.delete(key)
+    }
+    return { watch, unwatch }
+  }
+
+  const localSocketsOf = (id: number | string): StoreSocket[] =>
+    [...(io.of('/').adapter.rooms.get(`user:${id}`) ?? [])].flatMap((socketId) => {
+      const socket = io.of('/').sockets.get(socketId)
+      return socket ? [socket] : []
+    })
+
+  /** Leaves the order rooms of orders `user` may no longer read (an admin made a customer). */
+  const leaveUnreadableOrders = async (socket: StoreSocket, user: User): Promise<void> => {
+    for (const room of [...socket.rooms]) {
+      if (!room.startsWith('order:')) continue
+      const order = await payload
+        .findByID({
+          collection: 'orders',
+          id: room.slice('order:'.length),
+          depth: 0,
+          overrideAccess: false,
+          user: { ...user, collection: 'users' },
+          disableErrors: true,
+        })
+        .catch(() => null)
+      if (!order) await socket.leave(room)
+    }
+  }
+
+  /** Checks this instance's sockets of user `id` against the stored user, as the handshake would. */
+  const recheck = async (id: number | string): Promise<void> => {
+    const sockets = localSocketsOf(id)
+    if (sockets.length === 0) return
+    const user = await findUser(payload, id)
+    for (const socket of sockets) {
+      if (!stillAuthenticates(payload, user, socket.data.sid)) {
+        socket.disconnect(true)
+        continue
+      }
+      const wasAdmin = isAdminUser(socket.data.user)
+      socket.data.user = user
+      if (isAdminUser(user)) await socket.join('admins')
+      else {
+        await socket.leave('admins')
+        if (wasAdmin) await leaveUnreadableOrders(socket, user)
+      }
+    }
+  }
+
+  // One re-check per user at a time, and one more after it when a change came in meanwhile: an
+  // older read finishing last must not restore rights a newer change took away.
+  const running = new Map<string, { again: boolean }>()
+  const recheckSoon = (id: number | string): void => {
+    const key = String(id)
+    const current = running.get(key)
+    if (current) {
+      current.again = true
+      return
+    }
+    const state = { again: false }
+    running.set(key, state)
+    void (async () => {
+      do {
+        state.again = false
+        await recheck(id).catch((error: unknown) => {
+          // Unsure whether the user still may: the sockets go (they reconnect and are checked).
+          logger.warn({ err: error, user: id }, 'realtime: re-check failed; disconnecting')
+          for (const socket of localSocketsOf(id)) socket.disconnect(true)
+        })
+      } while (state.again)
+      running.delete(key)
+    })()
+  }
+
+  const onUsersChanged = (changed: ChangedUsers): void => {
+    const ids =
+      changed === '*'
+        ? new Set([...io.of('/').sockets.values()].map((socket) => String(socket.data.user.id)))
+        : changed.map(String)
+    for (const id of ids) {
+      for (const watch of handshakes.get(id) ?? []) watch.changed = true
+      recheckSoon(id)
+    }
+  }
+  io.on(USER_CHANGED, (changed: unknown) => {
+    if (
+      changed === '*' ||
+      (Array.isArray(changed) && changed.every((id) => typeof id === 'string' || typeof id === 'number'))
+    )
+      onUsersChanged(changed)
+  })
+  const stopWatching = watchUserWrites(payload, (changed) => {
+    onUsersChanged(changed)
+    // The other instances re-check their own sockets of these users.
+    if (clients.length > 0) io.serverSideEmit(USER_CHANGED, changed)
+  })
+
+  const handshakeWatch = new WeakMap<object, { watch: Watch; unwatch: () => void }>()
+  const authenticate = async (
+    token: string,
+  ): Promise<{ data: SocketData; watching: { watch: Watch; unwatch: () => void } } | undefined> => {
+    const claims = await claimsOf(token, secret)
+    if (!claims) return undefined
+    const watching = watchUser(claims.id)
+    const user = await findUser(payload, claims.id).catch((error: unknown) => {
+      watching.unwatch()
+      throw error
+    })
+    if (!stillAuthenticates(payload, user, claims.sid)) {
+      watching.unwatch()
+      return undefined
+    }
+    return { data: { user, sid: claims.sid, expiresAt: claims.expiresAt }, watching }
   }
 
   io.use((socket, next) => {
@@ -112,10 +281,13 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     const given = isRecord(auth) && typeof auth.token === 'string' ? auth.token : undefined
     const token = given ?? cookieToken(socket.handshake.headers.cookie)
     if (!token) return next(new Error('unauthorized'))
-    userFromToken(payload, token, secret).then(
-      (user) => {
-        if (!user) return next(new Error('unauthorized'))
-        socket.data.user = user
+    authenticate(token).then(
+      (found) => {
+        if (!found) return next(new Error('unauthorized'))
+        socket.data = found.data
+        handshakeWatch.set(socket, found.watching)
+        // A client gone before the connection completes never reaches the connection handler.
+        setTimeout(found.watching.unwatch, 10_000).unref()
         next()
       },
       () => next(new Error('unauthorized')),
@@ -123,9 +295,25 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
   })
 
   io.on('connection', (socket) => {
-    const user = socket.data.user
+    const { user, expiresAt } = socket.data
     void socket.join(`user:${user.id}`)
-    if (user.roles?.includes('admin')) void socket.join('admins')
+    if (isAdminUser(user)) void socket.join('admins')
+    // A change announced while the handshake ran may not be in what it read.
+    const watching = handshakeWatch.get(socket)
+    watching?.unwatch()
+    if (watching?.watch.changed) recheckSoon(user.id)
+
+    // The token stops authenticating at its expiry: so does the socket.
+    let expiry: NodeJS.Timeout | undefined
+    const armExpiry = (): void => {
+      const left = expiresAt - Date.now()
+      if (left <= 0) return void socket.disconnect(true)
+      expiry = setTimeout(armExpiry, Math.min(left, MAX_DELAY_MS))
+      expiry.unref()
+    }
+    armExpiry()
+    socket.once('disconnect', () => clearTimeout(expiry))
+
     const allowed = rateLimiter(RATE_PER_SECOND)
 
     const on = (event: string, handle: (body: Record<string, unknown>, ack: Ack) => Promise<void> | void) => {
@@ -158,7 +346,8 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
           id,
           depth: 0,
           overrideAccess: false,
-          user: { ...user, collection: 'users' },
+          // As checked last: a demoted admin reads only their own orders.
+          user: { ...socket.data.user, collection: 'users' },
           disableErrors: true,
         })
         .catch(() => null)
@@ -184,12 +373,15 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
   const close = (): Promise<void> => {
     closing ??= (async () => {
       setRealtime(undefined)
+      stopWatching()
       // What io.close() does, except closing the http.Server: the caller does that, after
       // letting in-flight requests finish.
       io.disconnectSockets(true)
-      await Promise.resolve(io.of('/').adapter.close()).catch(() => undefined)
+      // The Redis adapter's close only queues its unsubscribes (it does not wait for them).
+      await withTimeout(Promise.resolve(io.of('/').adapter.close()), 1000).catch(() => undefined)
       io.engine.close()
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())))
+      // Bounded: with Redis down, QUIT would wait behind those unsubscribes for ever.
+      await Promise.all(clients.map((client) => closeRedisClient(client)))
     })()
     return closing
   }

@@ -49,7 +49,8 @@ export class PrivateRedis {
 
   async stop(): Promise<void> {
     const child = this.process
-    if (!child || child.exitCode !== null) return
+    // Killed by a signal, a process has a signalCode and no exitCode: already stopped either way.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve())
       child.kill('SIGKILL')
