@@ -14,9 +14,11 @@ import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
 import { invalidateCatalog } from '../cache'
+import { documentProblem } from '../graphql/cost'
 import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
 import { rejectMalformedQuery } from './queryParams'
+import { rejectUnversioned } from './versionRoutes'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
@@ -87,6 +89,14 @@ async function withLimitRefusals(response: Response): Promise<Response> {
 
 type FetchHandler = (request: Request) => Promise<Response>
 
+/** A GraphQL document over the cost limits, a subscription or with cyclic fragments: 400 before it runs. */
+const rejectUnrunnableGraphql: RequestHandler = (req, res, next) => {
+  const body: unknown = req.body
+  const problem = Buffer.isBuffer(body) ? documentProblem(body) : undefined
+  if (!problem) return next()
+  res.status(400).json(errorBody(problem.message, { code: problem.code }))
+}
+
 const CATALOG_WRITE = /^\/api\/(products|brands|categories|media)(\/|$|\?)/
 
 /**
@@ -127,12 +137,14 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   router.post(
     '/api/graphql',
     bufferBody,
+    rejectUnrunnableGraphql,
     bridge(async (request) => withLimitRefusals(await graphql(request))),
   )
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',
     rejectMalformedQuery,
+    rejectUnversioned(config),
     bufferBody,
     bridge((request) => handleEndpoints({ config, request })),
   )
