@@ -1,0 +1,25 @@
+import type { AfterErrorHook } from 'payload'
+
+// The multipart parser (busboy, inside Payload) fails on a body it cannot read — a part header
+// with a NUL byte in the filename, a missing boundary, a truncated form — with plain Errors that
+// Payload answers 500. They describe the client's body: 400.
+const PARSER_ERRORS = [
+  /^Malformed part header$/,
+  /^Malformed urlencoded form$/,
+  /^Malformed content type$/,
+  /^Unexpected end of (form|file)$/,
+  /^Multipart: Boundary not found$/,
+  /^Missing Content-Type$/,
+  /^Unsupported content type: /,
+]
+
+export const malformedBodyIs400: AfterErrorHook = ({ error }) => {
+  if (!(error instanceof Error) || error.constructor !== Error) return
+  if (!PARSER_ERRORS.some((pattern) => pattern.test(error.message))) return
+  const message = `The request body could not be read: ${error.message}.`
+  return {
+    status: 400,
+    response: { errors: [{ message }] },
+    graphqlResult: { message, extensions: { statusCode: 400 } },
+  }
+}
