@@ -509,6 +509,27 @@ describe('client input that used to answer 500', () => {
     expect((await server.payload.count({ collection: 'media' })).totalDocs).toBe(before.totalDocs)
   })
 
+  it('refuses a JSON body nested thousands of levels deep with 400, REST and GraphQL', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    const rest = await base<Errors>('/api/brands', {
+      token: admin.token,
+      body: `{"name":"Deep","tags":${deep}}`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(rest.status).toBe(400)
+    expect(rest.body.errors[0]?.message).toMatch(/nests deeper than 100/)
+    const gql = await base<Errors>('/api/graphql', {
+      body: `{"query":"{ Brands { totalDocs } }","variables":{"a":${deep}}}`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(gql.status).toBe(400)
+    // Brackets inside strings are text, not nesting.
+    const text = await base('/api/graphql', {
+      json: { query: '{ Brands { totalDocs } }', variables: { a: `[\\"${'['.repeat(500)}` } },
+    })
+    expect(text.status).toBe(200)
+  })
+
   it('refuses GraphQL subscriptions and cyclic fragments with 400', async () => {
     const subscription = await graphql<Errors>(from(nextIp()), 'subscription { a }')
     expect(subscription.status).toBe(400)

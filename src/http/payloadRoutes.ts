@@ -17,6 +17,7 @@ import { invalidateCatalog } from '../cache'
 import { documentProblem } from '../graphql/cost'
 import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
+import { rejectDeepJson } from './jsonDepth'
 import { rejectMalformedQuery } from './queryParams'
 import { rejectUnversioned } from './versionRoutes'
 
@@ -137,6 +138,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   router.post(
     '/api/graphql',
     bufferBody,
+    rejectDeepJson,
     rejectUnrunnableGraphql,
     bridge(async (request) => withLimitRefusals(await graphql(request))),
   )
@@ -146,6 +148,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
     rejectMalformedQuery,
     rejectUnversioned(config),
     bufferBody,
+    rejectDeepJson,
     bridge((request) => handleEndpoints({ config, request })),
   )
   return router

@@ -441,6 +441,9 @@ export function expectSafeAnswer(
   secrets: readonly string[],
 ): void {
   if (res.status >= 500) throw new Error(`${request} answered ${res.status}: ${res.text.slice(0, 500)}`)
+  // GraphQL answers 200 with the error inside: a resolver's 500 is as much a bug.
+  if (/"statusCode":5\d\d/.test(res.text))
+    throw new Error(`${request} answered a GraphQL 5xx: ${res.text.slice(0, 500)}`)
   for (const secret of secrets) {
     if (res.text.includes(secret)) throw new Error(`${request} leaked ${secret}: ${res.text.slice(0, 500)}`)
   }
@@ -655,6 +658,14 @@ export function hostileGraphql(ids: readonly (number | string)[]): fc.Arbitrary<
     `{ ${'a { '.repeat(2000)}${'}'.repeat(2000)} }`,
     `query { Products { docs { ${'...F '.repeat(500)} } } } fragment F on Product { id ...G } fragment G on Product { title }`,
     '{ Access { canAccessAdmin products { fields { title { read { permission } } } } } }',
+    // Valid documents, so that fuzzing reaches execution and not only validation.
+    `{ ${Array.from({ length: 19 }, (_, i) => `p${i}: Products(limit: 5) { docs { id title brand { name } } }`).join(' ')} }`,
+    `{ ${Array.from({ length: 21 }, (_, i) => `c${i}: countProducts { totalDocs }`).join(' ')} }`,
+    '{ Orders(limit: 100) { docs { id orderNumber customer { email roles } items { product { title } } } } }',
+    '{ Users { docs { id email roles } } meUser { user { id email } } }',
+    '{ Categories(limit: 100) { docs { name parent { name parent { name parent { name } } } } } }',
+    'query ($w: Product_where) { Products(where: $w) { totalDocs } }',
+    '{ Products(where: { OR: [{ price: { greater_than: 1 } }, { title: { like: "%" } }] }) { docs { id } } }',
     '\u0000',
     '',
   )
