@@ -380,8 +380,8 @@ describe('GraphQL cost', () => {
     for (const path of ['/api/health', '/api/ready']) {
       const started = Date.now()
       const res = await base(path)
-      expect({ path, status: res.status }).toEqual({ path, status: 200 })
-      expect(Date.now() - started).toBeLessThan(1000)
+      const ms = Date.now() - started
+      expect({ path, status: res.status, fast: ms < 1000 }).toEqual({ path, status: 200, fast: true })
     }
     for (const res of await Promise.all(load)) expect(res.status).toBe(200)
   })

@@ -90,6 +90,32 @@ async function withLimitRefusals(response: Response): Promise<Response> {
 
 type FetchHandler = (request: Request) => Promise<Response>
 
+/**
+ * GraphQL requests this instance executes at once; later ones wait their turn. Each may run up to
+ * 20 root fields in parallel, so a few at once already fill the database pool: the cap keeps pool
+ * slots and event-loop turns for everything else (/api/ready, sign-ins, checkouts).
+ */
+export const GRAPHQL_MAX_CONCURRENT = 2
+
+function takingTurns(limit: number): (work: FetchHandler) => FetchHandler {
+  let running = 0
+  const waiting: (() => void)[] = []
+  const release = () => {
+    const next = waiting.shift()
+    if (next) next()
+    else running--
+  }
+  return (work) => async (request) => {
+    if (running < limit) running++
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await work(request)
+    } finally {
+      release()
+    }
+  }
+}
+
 /** A GraphQL document over the cost limits, a subscription or with cyclic fragments: 400 before it runs. */
 const rejectUnrunnableGraphql: RequestHandler = (req, res, next) => {
   const body: unknown = req.body
@@ -140,7 +166,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
     bufferBody,
     rejectDeepJson,
     rejectUnrunnableGraphql,
-    bridge(async (request) => withLimitRefusals(await graphql(request))),
+    bridge(takingTurns(GRAPHQL_MAX_CONCURRENT)(async (request) => withLimitRefusals(await graphql(request)))),
   )
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
