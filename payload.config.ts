@@ -22,10 +22,12 @@ import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
 import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
+import { malformedBodyIs400 } from './hooks/malformedBody'
 import { restrictPayloadCollections } from './src/access'
 import { hideAuthInternals } from './src/access/authInternals'
 import { keepStoredRelations } from './src/access/storedRelations'
 import { env } from './src/config/env'
+import { accessQuery } from './src/graphql/accessQuery'
 import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/limits'
 import { databaseAdapter } from './src/db/adapter'
 import { wrapTransactions } from './src/db/afterCommit'
@@ -62,7 +64,7 @@ export default buildConfig({
   ],
   endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
   plugins: [guardEveryCollection],
-  hooks: { afterError: [databaseUnavailableIs503] },
+  hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },
   // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.
   onInit: wrapTransactions,
   db: databaseAdapter(config.DATABASE_URI),
@@ -78,6 +80,7 @@ export default buildConfig({
   graphQL: {
     disablePlaygroundInProduction: true,
     maxComplexity: GRAPHQL_MAX_COMPLEXITY,
+    queries: accessQuery,
     validationRules: graphqlValidationRules,
     mutations: registrationMutations,
   },

@@ -265,10 +265,7 @@ describe('coupons', () => {
     const spent = await coupon({ code: 'SPENT', type: 'fixed', value: 100, maxUses: 1 })
     await server.payload.update({ collection: 'coupons', id: spent.id, data: { usedCount: 1 } })
     await addToCart(api, bob.token, item.id, 1)
-    expect((await api('/api/carts/mine/coupon', { token: bob.token, json: { code: 'NOPE' } })).status).toBe(
-      404,
-    )
-    for (const name of ['OFF', 'OLD', 'SOON', 'BIGCART', 'SPENT']) {
+    for (const name of ['NOPE', 'OFF', 'OLD', 'SOON', 'BIGCART', 'SPENT']) {
       const res = await api('/api/carts/mine/coupon', { token: bob.token, json: { code: name } })
       expect([name, res.status, code(res)]).toEqual([name, 409, 'COUPON_UNAVAILABLE'])
     }

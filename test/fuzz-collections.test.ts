@@ -8,8 +8,11 @@ import {
   expectUnchanged,
   fuzzParameters,
   hostileBody,
+  hostileFilename,
+  hostileGraphql,
   hostileId,
   hostileQuery,
+  multipart,
   snapshot,
   wireBody,
 } from './helpers/fuzz'
@@ -150,9 +153,39 @@ afterAll(async () => {
   await server?.stop()
 })
 
-type Target = { method: string; path: string; wire?: WireBody }
+type Target = {
+  method: string
+  path: string
+  wire?: WireBody
+  upload?: { body: Buffer; contentType: string }
+}
 
-function targets(destructive: boolean): fc.Arbitrary<Target> {
+/** What any caller may send: versions routes of every collection and GraphQL documents. */
+function everyoneTargets(): fc.Arbitrary<Target>[] {
+  const id = hostileId(ids)
+  const collection = fc.constantFrom(...COLLECTIONS, 'globals/settings')
+  return [
+    fc
+      .tuple(fc.constantFrom('GET', 'POST'), collection, fc.option(id, { nil: undefined }), hostileQuery)
+      .map(([method, slug, docId, query]) => ({
+        method,
+        path: `/api/${slug}/versions${docId === undefined ? '' : `/${docId}`}${query}`,
+      })),
+    hostileGraphql(ids).map((wire) => ({ method: 'POST', path: '/api/graphql', wire })),
+  ]
+}
+
+/** Multipart uploads with hostile filenames (customers may upload: their runs leave these out). */
+const uploadTarget: fc.Arbitrary<Target> = fc
+  .tuple(
+    hostileFilename,
+    fc.option(fc.constantFrom('{"alt":"fuzz"}', '{', '{"owner":1,"private":false}', '[]'), {
+      nil: undefined,
+    }),
+  )
+  .map(([filename, json]) => ({ method: 'POST', path: '/api/media', upload: multipart(filename, json) }))
+
+function targets(destructive: boolean, uploads = false): fc.Arbitrary<Target> {
   const id = hostileId(ids)
   const collection = fc.constantFrom(...COLLECTIONS)
   const body = (slug: string) =>
@@ -171,7 +204,9 @@ function targets(destructive: boolean): fc.Arbitrary<Target> {
     withBody('POST', (slug) => fc.constant(`/api/${slug}`)),
     withBody('PATCH', (slug) => id.map((docId) => `/api/${slug}/${docId}`)),
     withBody('PATCH', (slug) => hostileQuery.map((query) => `/api/${slug}${query}`)),
+    ...everyoneTargets(),
   ]
+  if (uploads) choices.push(uploadTarget)
   if (destructive) {
     choices.push(
       fc.tuple(collection, id).map(([slug, docId]) => ({ method: 'DELETE', path: `/api/${slug}/${docId}` })),
@@ -185,12 +220,14 @@ function targets(destructive: boolean): fc.Arbitrary<Target> {
 
 async function send(target: Target, token?: string) {
   const headers: Record<string, string> = {}
-  if (target.wire?.contentType) headers['Content-Type'] = target.wire.contentType
-  return api(target.path, { method: target.method, token, headers, body: target.wire?.body })
+  const contentType = target.upload?.contentType ?? target.wire?.contentType
+  if (contentType) headers['Content-Type'] = contentType
+  const body = target.upload ? new Uint8Array(target.upload.body) : target.wire?.body
+  return api(target.path, { method: target.method, token, headers, body })
 }
 
 const describeRequest = (target: Target) =>
-  `${target.method} ${target.path.slice(0, 300)} ${(target.wire?.body ?? '').slice(0, 300)}`
+  `${target.method} ${target.path.slice(0, 300)} ${(target.upload?.body.toString('latin1') ?? target.wire?.body ?? '').slice(0, 300)}`
 
 async function run(batch: Target[], actor: Account | undefined, secrets: string[]): Promise<void> {
   const before = await snapshot(server.payload)
@@ -204,7 +241,7 @@ describe('generated collection endpoints under hostile input', () => {
     'anonymous: never a 5xx, a leak or a change',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(targets(true), { minLength: 1, maxLength: BATCH }), (batch) =>
+        fc.asyncProperty(fc.array(targets(true, true), { minLength: 1, maxLength: BATCH }), (batch) =>
           run(batch, undefined, secretsFor.get('anonymous') ?? []),
         ),
         fuzzParameters(RUNS),
@@ -230,10 +267,13 @@ describe('generated collection endpoints under hostile input', () => {
     'an admin: never a 5xx',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(targets(false), { minLength: 1, maxLength: BATCH }), async (batch) => {
-          for (const target of batch)
-            expectSafeAnswer(describeRequest(target), await send(target, admin.token), [])
-        }),
+        fc.asyncProperty(
+          fc.array(targets(false, true), { minLength: 1, maxLength: BATCH }),
+          async (batch) => {
+            for (const target of batch)
+              expectSafeAnswer(describeRequest(target), await send(target, admin.token), [])
+          },
+        ),
         fuzzParameters(RUNS),
       )
     },

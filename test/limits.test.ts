@@ -12,7 +12,9 @@ import { customersViaLocalApi, firstAdmin } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // Abuse limits: per-IP rate limits (here in memory; across instances through Redis below),
-// GraphQL depth and complexity, the page-size cap and the body-size limit.
+// GraphQL depth and cost, the page-size cap and the body-size limit; and client input that
+// used to answer 500 (versions routes, huge numbers, unreadable multipart bodies, GraphQL
+// documents Payload's validation crashed on).
 //
 // TRUST_PROXY=1 makes the test process a trusted proxy, so each test speaks from its own client
 // address (X-Forwarded-For) and the budgets of different tests never mix.
@@ -22,6 +24,8 @@ import type { Account } from './helpers/users'
 const WINDOW_S = 60
 const AUTH_MAX = 3
 const CHECKOUT_MAX = 2
+const COUPON_MAX = 3
+const GRAPHQL_MAX = 40
 
 let server: TestServer
 let base: Api
@@ -53,6 +57,8 @@ beforeAll(async () => {
     RATE_LIMIT_WINDOW_S: String(WINDOW_S),
     RATE_LIMIT_AUTH_MAX: String(AUTH_MAX),
     RATE_LIMIT_CHECKOUT_MAX: String(CHECKOUT_MAX),
+    RATE_LIMIT_COUPON_MAX: String(COUPON_MAX),
+    RATE_LIMIT_GRAPHQL_MAX: String(GRAPHQL_MAX),
   })
   base = client(server.url)
   admin = await firstAdmin(from(nextIp()))
@@ -297,7 +303,280 @@ describe('GraphQL depth and complexity', () => {
     ).join('\n')
     const res = await graphql(base, `{ ${aliases} }`)
     expect(res.status).toBe(400)
-    expect(res.body.errors[0]?.message).toMatch(/maximum complexity/i)
+    expect(res.body.errors[0]?.message).toMatch(/root fields/i)
+  })
+})
+
+describe('GraphQL cost', () => {
+  const counts = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `c${i}: countProducts { totalDocs }`).join(' ')} }`
+  type Refusal = Errors & { data?: unknown }
+
+  it('refuses 300 aliased counts before running any of them', async () => {
+    const started = Date.now()
+    const res = await graphql<Refusal>(from(nextIp()), counts(300))
+    expect(res.status).toBe(400)
+    expect(res.body.data).toBeUndefined()
+    expect(res.body.errors[0]?.message).toMatch(/at most 20 root fields.*has 300/i)
+    expect(res.body.errors[0]?.data?.code).toBe('GRAPHQL_TOO_COSTLY')
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  it('counts root fields however they are spelled: aliases, fragments, inline fragments', async () => {
+    const api = from(nextIp())
+    expect((await graphql(api, counts(20))).status).toBe(200)
+    const viaFragments = `{ ...A ... on Query { x: countBrands { totalDocs } } }
+      fragment A on Query { ${Array.from({ length: 20 }, (_, i) => `f${i}: countBrands { totalDocs }`).join(' ')} }`
+    const refused = await graphql<Refusal>(api, viaFragments)
+    expect(refused.status).toBe(400)
+    expect(refused.body.errors[0]?.message).toMatch(/has 21/)
+    // The same root field repeated under one name runs once, and costs once.
+    const repeated = `{ ${Array.from({ length: 50 }, () => 'countBrands { totalDocs }').join(' ')} }`
+    expect((await graphql(api, repeated)).status).toBe(200)
+  })
+
+  it('prices lists by the page they ask for and nested objects by their number', async () => {
+    const api = from(nextIp())
+    const listing = (limit: string) =>
+      `{ ${Array.from(
+        { length: 6 },
+        (_, i) =>
+          `p${i}: Products(${limit}) { docs { id title brand { name image { url } } categories { name } } }`,
+      ).join(' ')} }`
+    expect((await graphql(api, listing('limit: 10'))).status).toBe(200)
+    for (const limit of ['limit: 100', 'limit: 0', 'limit: $n']) {
+      const query = limit === 'limit: $n' ? `query ($n: Int) ${listing(limit)}` : listing(limit)
+      const res = await api<Refusal>('/api/graphql', { json: { query, variables: { n: 100 } } })
+      expect({ limit, status: res.status }).toEqual({ limit, status: 400 })
+      expect(res.body.errors[0]?.message).toMatch(/maximum cost of 1500/)
+    }
+    // Aliases deep inside one root field cost as fields too.
+    const wide = `{ Products(limit: 100) { docs { ${Array.from({ length: 200 }, (_, i) => `t${i}: title`).join(' ')} } } }`
+    expect((await graphql(api, wide)).status).toBe(400)
+  })
+
+  it(`rate-limits GraphQL per address: ${GRAPHQL_MAX} requests, then 429 with Retry-After`, async () => {
+    const api = from(nextIp())
+    const statuses = await Promise.all(
+      Array.from({ length: GRAPHQL_MAX }, () => graphql(api, '{ countBrands { totalDocs } }')),
+    )
+    expect(statuses.map((res) => res.status)).toEqual(Array(GRAPHQL_MAX).fill(200))
+    const limited = await graphql<Errors>(api, '{ countBrands { totalDocs } }')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(limited.body.errors[0]?.data?.code).toBe('RATE_LIMITED')
+    // Refused documents count too (they still cost a parse), and REST is another budget.
+    expect((await api('/api/brands?limit=1')).status).toBe(200)
+    expect((await graphql(from(nextIp()), '{ countBrands { totalDocs } }')).status).toBe(200)
+  })
+
+  it('keeps /api/health and /api/ready answering while expensive allowed queries run', async () => {
+    const heavy = `{ ${Array.from(
+      { length: 20 },
+      (_, i) => `b${i}: Brands(limit: 50, sort: "name") { totalDocs docs { id name slug } }`,
+    ).join(' ')} }`
+    const load = Array.from({ length: 6 }, () => graphql(from(nextIp()), heavy))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (const path of ['/api/health', '/api/ready']) {
+      const started = Date.now()
+      const res = await base(path)
+      const ms = Date.now() - started
+      expect({ path, status: res.status, fast: ms < 1000 }).toEqual({ path, status: 200, fast: true })
+    }
+    for (const res of await Promise.all(load)) expect(res.status).toBe(200)
+  })
+})
+
+describe('coupon attempts', () => {
+  const attempt = (api: Api, token: string, code: string) =>
+    api<Errors>('/api/carts/mine/coupon', { token, json: { code } })
+
+  beforeAll(async () => {
+    const past = new Date(Date.now() - 86_400_000).toISOString()
+    const future = new Date(Date.now() + 86_400_000).toISOString()
+    for (const data of [
+      {
+        code: 'LIMIT-EXPIRED',
+        expiresAt: past,
+        startsAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      },
+      { code: 'LIMIT-SOON', startsAt: future },
+      { code: 'LIMIT-OFF', active: false },
+      { code: 'LIMIT-SPENT', maxUses: 1, usedCount: 1 },
+    ])
+      await server.payload.create({ collection: 'coupons', data: { type: 'fixed', value: 100, ...data } })
+  })
+
+  it('answers an unknown code and an existing code that cannot be used alike', async () => {
+    const codes = ['LIMIT-NOPE', 'LIMIT-EXPIRED', 'LIMIT-SOON', 'LIMIT-OFF', 'LIMIT-SPENT']
+    // One customer and one address per code: the comparison must not run into the rate limit.
+    const answers = []
+    for (const code of codes) {
+      const [customer] = await customersViaLocalApi(server.payload, from(nextIp()), 1, 'guesser')
+      const res = await attempt(from(nextIp()), customer!.token, code)
+      answers.push({ status: res.status, body: res.body })
+    }
+    expect(answers[0]).toMatchObject({
+      status: 409,
+      body: { errors: [{ message: 'This coupon code is not valid.', data: { code: 'COUPON_UNAVAILABLE' } }] },
+    })
+    for (const answer of answers) expect(answer).toEqual(answers[0])
+  })
+
+  it(`answers 429 with Retry-After after ${COUPON_MAX} attempts from one address`, async () => {
+    const api = from(nextIp())
+    const [one, two] = await customersViaLocalApi(server.payload, from(nextIp()), 2, 'coupon-ip')
+    for (let i = 0; i < COUPON_MAX; i++)
+      expect((await attempt(api, (i % 2 ? one : two)!.token, `GUESS-${i}`)).status).toBe(409)
+    const limited = await attempt(api, one!.token, 'GUESS-X')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(limited.body.errors[0]?.data?.code).toBe('RATE_LIMITED')
+  })
+
+  it("limits one customer across addresses, and a forged token spends no one else's budget", async () => {
+    const [customer] = await customersViaLocalApi(server.payload, from(nextIp()), 1, 'coupon-user')
+    for (let i = 0; i < COUPON_MAX; i++)
+      expect((await attempt(from(nextIp()), customer!.token, `GUESS-${i}`)).status).toBe(409)
+    expect((await attempt(from(nextIp()), customer!.token, 'GUESS-X')).status).toBe(429)
+
+    const [victim] = await customersViaLocalApi(server.payload, from(nextIp()), 1, 'coupon-victim')
+    const [header, , signature] = victim!.token.split('.')
+    const claims = JSON.parse(Buffer.from(victim!.token.split('.')[1]!, 'base64url').toString()) as object
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: 9_999_999_999 })).toString('base64url')}.${signature}`
+    for (let i = 0; i < COUPON_MAX + 2; i++)
+      expect((await attempt(from(nextIp()), forged, 'GUESS')).status).toBe(401)
+    expect((await attempt(from(nextIp()), victim!.token, 'GUESS')).status).toBe(409)
+  })
+})
+
+describe('client input that used to answer 500', () => {
+  let customer: Account
+  const collections = ['users', 'media', 'brands', 'categories', 'products', 'coupons', 'carts', 'orders']
+
+  beforeAll(async () => {
+    const [created] = await customersViaLocalApi(server.payload, from(nextIp()), 1, 'input')
+    customer = created!
+  })
+
+  it('answers every versions route of every collection 404 when it keeps no versions', async () => {
+    for (const slug of collections) {
+      for (const [method, path, token] of [
+        ['GET', `/api/${slug}/versions`, customer.token],
+        ['GET', `/api/${slug}/versions`, admin.token],
+        ['GET', `/api/${slug}/versions/1`, customer.token],
+        ['POST', `/api/${slug}/versions/1`, undefined],
+        ['POST', `/api/${slug}/versions/1`, customer.token],
+      ] as const) {
+        const res = await base<Errors>(path, { method, token })
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 })
+        expect(res.body.errors[0]?.message).toEqual(expect.any(String))
+      }
+    }
+  })
+
+  it.each(['page', 'limit', 'depth'])(
+    'refuses ?%s beyond what a database can hold with 400',
+    async (name) => {
+      for (const value of ['99999999999999999999', '2147483648', '1e21']) {
+        const res = await base<Errors>(`/api/products?${name}=${value}`)
+        expect({ value, status: res.status }).toEqual({ value, status: 400 })
+        expect(res.body.errors[0]?.message).toMatch(new RegExp(`${name} must be a whole number`))
+      }
+      expect((await base(`/api/brands?${name}=2147483647`)).status).toBe(200)
+    },
+  )
+
+  it('answers an upload whose filename holds a NUL byte 400 and stores nothing', async () => {
+    const before = await server.payload.count({ collection: 'media' })
+    const boundary = '----limits-boundary'
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a\u0000b.png"\r\n` +
+          'Content-Type: image/png\r\n\r\n',
+        'latin1',
+      ),
+      Buffer.from('not really a png'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ])
+    const res = await base<Errors>('/api/media', {
+      token: admin.token,
+      body,
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0]?.message).toMatch(/could not be read/i)
+    expect((await server.payload.count({ collection: 'media' })).totalDocs).toBe(before.totalDocs)
+  })
+
+  it('refuses a JSON body nested thousands of levels deep with 400, REST and GraphQL', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    const rest = await base<Errors>('/api/brands', {
+      token: admin.token,
+      body: `{"name":"Deep","tags":${deep}}`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(rest.status).toBe(400)
+    expect(rest.body.errors[0]?.message).toMatch(/nests deeper than 100/)
+    const gql = await base<Errors>('/api/graphql', {
+      body: `{"query":"{ Brands { totalDocs } }","variables":{"a":${deep}}}`,
+      headers: { 'Content-Type': 'application/json' },
+    })
+    expect(gql.status).toBe(400)
+    // Brackets inside strings are text, not nesting.
+    const text = await base('/api/graphql', {
+      json: { query: '{ Brands { totalDocs } }', variables: { a: `[\\"${'['.repeat(500)}` } },
+    })
+    expect(text.status).toBe(200)
+  })
+
+  it('refuses GraphQL subscriptions and cyclic fragments with 400', async () => {
+    const subscription = await graphql<Errors>(from(nextIp()), 'subscription { a }')
+    expect(subscription.status).toBe(400)
+    expect(subscription.body.errors[0]?.message).toMatch(/subscriptions are not supported/i)
+    for (const query of [
+      'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }',
+      '{ Brands { docs { ...Self } } } fragment Self on Brand { name ...Self }',
+    ]) {
+      const res = await graphql<Errors>(from(nextIp()), query)
+      expect({ query, status: res.status }).toEqual({ query, status: 400 })
+      expect(res.body.errors[0]?.message).toMatch(/spreads itself/)
+    }
+  })
+
+  it('answers the Access query to customers and anonymous callers', async () => {
+    const query = `{ Access { canAccessAdmin products { create { permission } read { permission }
+      fields { title { read { permission } update { permission } } } } orders { read { permission where } } } }`
+    type Access = {
+      data: {
+        Access: {
+          canAccessAdmin: boolean
+          products: {
+            create: { permission: boolean }
+            read: { permission: boolean }
+            fields: { title: { read: { permission: boolean }; update: { permission: boolean } } }
+          }
+          orders: { read: { permission: boolean; where: unknown } }
+        }
+      }
+    } & Errors
+    for (const token of [customer.token, undefined]) {
+      const res = await graphql<Access>(from(nextIp()), query, token ? { Authorization: `JWT ${token}` } : {})
+      expect(res.status).toBe(200)
+      expect(res.body.errors).toBeUndefined()
+      const access = res.body.data.Access
+      expect(access.canAccessAdmin).toBe(false)
+      expect(access.products.create.permission).toBe(false)
+      expect(access.products.read.permission).toBe(true)
+      expect(access.products.fields.title).toEqual({
+        read: { permission: true },
+        update: { permission: false },
+      })
+      expect(access.orders.read.permission).toBe(token !== undefined)
+    }
+    const asAdmin = await graphql<Access>(from(nextIp()), query, { Authorization: `JWT ${admin.token}` })
+    expect(asAdmin.body.data.Access.canAccessAdmin).toBe(true)
+    expect(asAdmin.body.data.Access.products.create.permission).toBe(true)
   })
 })
 

@@ -4,7 +4,7 @@ import { jwtVerify } from 'jose'
 
 export type Audience = 'anonymous' | 'customer' | 'admin'
 
-function tokenFrom(req: IncomingMessage): string | undefined {
+export function tokenFrom(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization
   if (header) {
     const [scheme, token] = header.split(' ')

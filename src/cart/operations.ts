@@ -1,7 +1,12 @@
 import type { PayloadRequest } from 'payload'
 
 import type { Cart, Coupon } from '../../payload-types'
-import { couponProblem, customerCouponProblem, normaliseCode } from '../coupons/applicability'
+import {
+  COUPON_NOT_VALID,
+  couponRefusal,
+  customerCouponProblem,
+  normaliseCode,
+} from '../coupons/applicability'
 import { normaliseId, refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
@@ -158,11 +163,11 @@ export async function applyCoupon(req: PayloadRequest, code: string): Promise<Ca
     depth: 0,
   })
   const coupon: Coupon | undefined = found.docs[0]
-  if (!coupon) throw new StoreError('NOT_FOUND', 'Unknown coupon code.')
   const priced = await priceCart(cart, req)
+  if (!coupon) throw new StoreError('COUPON_UNAVAILABLE', COUPON_NOT_VALID)
   const problem =
-    couponProblem(coupon, priced.subtotal) ?? (await customerCouponProblem(coupon, userOf(req).id, req))
-  if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem, { coupon: coupon.code })
+    couponRefusal(coupon, priced.subtotal) ?? (await customerCouponProblem(coupon, userOf(req).id, req))
+  if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem)
   return save(req, cart, { coupon: coupon.id })
 }
 

@@ -93,6 +93,8 @@ const schema = z
     RATE_LIMIT_WINDOW_S: int(60, 1),
     RATE_LIMIT_AUTH_MAX: int(10, 1),
     RATE_LIMIT_CHECKOUT_MAX: int(30, 1),
+    RATE_LIMIT_COUPON_MAX: int(10, 1),
+    RATE_LIMIT_GRAPHQL_MAX: int(300, 1),
     ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),
     ADMIN_PASSWORD: optionalString,
     LOG_LEVEL: z.preprocess(

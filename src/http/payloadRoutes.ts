@@ -14,9 +14,12 @@ import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
 import { invalidateCatalog } from '../cache'
+import { documentProblem } from '../graphql/cost'
 import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
+import { rejectDeepJson } from './jsonDepth'
 import { rejectMalformedQuery } from './queryParams'
+import { rejectUnversioned } from './versionRoutes'
 
 /** Largest non-upload body (JSON, form): far above any real document, far below a memory problem. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
@@ -87,6 +90,40 @@ async function withLimitRefusals(response: Response): Promise<Response> {
 
 type FetchHandler = (request: Request) => Promise<Response>
 
+/**
+ * GraphQL requests this instance executes at once; later ones wait their turn. Each may run up to
+ * 20 root fields in parallel, so a few at once already fill the database pool: the cap keeps pool
+ * slots and event-loop turns for everything else (/api/ready, sign-ins, checkouts).
+ */
+export const GRAPHQL_MAX_CONCURRENT = 2
+
+function takingTurns(limit: number): (work: FetchHandler) => FetchHandler {
+  let running = 0
+  const waiting: (() => void)[] = []
+  const release = () => {
+    const next = waiting.shift()
+    if (next) next()
+    else running--
+  }
+  return (work) => async (request) => {
+    if (running < limit) running++
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await work(request)
+    } finally {
+      release()
+    }
+  }
+}
+
+/** A GraphQL document over the cost limits, a subscription or with cyclic fragments: 400 before it runs. */
+const rejectUnrunnableGraphql: RequestHandler = (req, res, next) => {
+  const body: unknown = req.body
+  const problem = Buffer.isBuffer(body) ? documentProblem(body) : undefined
+  if (!problem) return next()
+  res.status(400).json(errorBody(problem.message, { code: problem.code }))
+}
+
 const CATALOG_WRITE = /^\/api\/(products|brands|categories|media)(\/|$|\?)/
 
 /**
@@ -127,13 +164,17 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   router.post(
     '/api/graphql',
     bufferBody,
-    bridge(async (request) => withLimitRefusals(await graphql(request))),
+    rejectDeepJson,
+    rejectUnrunnableGraphql,
+    bridge(takingTurns(GRAPHQL_MAX_CONCURRENT)(async (request) => withLimitRefusals(await graphql(request)))),
   )
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',
     rejectMalformedQuery,
+    rejectUnversioned(config),
     bufferBody,
+    rejectDeepJson,
     bridge((request) => handleEndpoints({ config, request })),
   )
   return router

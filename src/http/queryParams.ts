@@ -8,6 +8,8 @@ import { sendError } from './errors'
 // JSON.parse'd unguarded. Those are client errors: 400 before Payload sees them.
 
 const NUMERIC = ['depth', 'limit', 'page']
+// GraphQL's Int: a page past it times the page size is an OFFSET the databases cannot hold.
+const MAX_NUMBER = 2_147_483_647
 // Payload expects these as text (`sort=-price,title`); an object or array reaches the adapter.
 const TEXT = ['sort']
 const JSON_TEXT = ['where', 'data']
@@ -23,8 +25,8 @@ export function queryProblem(search: string): string | undefined {
       seen.set(base, (seen.get(base) ?? 0) + 1)
       if ((seen.get(base) ?? 0) > 1) return `${base} must be given once.`
       const number = Number(value)
-      if (value.trim() === '' || !Number.isFinite(number) || number < 0 || !Number.isInteger(number))
-        return `${base} must be a whole number ≥ 0.`
+      if (value.trim() === '' || !Number.isInteger(number) || number < 0 || number > MAX_NUMBER)
+        return `${base} must be a whole number from 0 to ${MAX_NUMBER}.`
     }
     if (TEXT.includes(base)) {
       if (rawKey !== base) return `${base} must be text, like ${base}=-createdAt.`

@@ -71,7 +71,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use(requestLog)
   app.use(securityHeaders(dev))
   app.use('/api', cors)
-  app.use(rateLimits(settings, redis()))
+  app.use(rateLimits(settings, redis(), new TextEncoder().encode(payload.secret)))
   app.use('/api', databaseGate(payload))
   app.use(payloadRoutes(config, dev))
 

@@ -341,6 +341,14 @@ const whereKey = fc.oneof(
   ),
 )
 
+// Numeric parameters with values past what a database column or OFFSET can hold.
+const hugeNumber = fc
+  .tuple(
+    fc.constantFrom('page', 'limit', 'depth'),
+    fc.constantFrom('99999999999999999999', '2147483648', '9007199254740993', '1e21', '-0', '00001'),
+  )
+  .map(([key, value]) => `${key}=${value}`)
+
 const otherKey = fc.constantFrom(
   'depth',
   'limit',
@@ -362,12 +370,17 @@ const otherKey = fc.constantFrom(
 
 /** A query string of up to 4 parameters (`where[price][$gt]=…`, `depth=1e309`, …), keys with brackets. */
 export const hostileQuery: fc.Arbitrary<string> = fc
-  .array(fc.tuple(fc.oneof(whereKey, otherKey), queryValue), { maxLength: 4 })
-  .map((pairs) =>
-    pairs.length === 0
-      ? ''
-      : `?${pairs.map(([key, value]) => `${key.replace(/[^[\]\w$.-]/g, encodeURIComponent)}=${encodeURIComponent(value)}`).join('&')}`,
+  .tuple(
+    fc.array(fc.tuple(fc.oneof(whereKey, otherKey), queryValue), { maxLength: 4 }),
+    fc.option(hugeNumber, { nil: undefined }),
   )
+  .map(([pairs, huge]) => {
+    const encoded = pairs.map(
+      ([key, value]) => `${key.replace(/[^[\]\w$.-]/g, encodeURIComponent)}=${encodeURIComponent(value)}`,
+    )
+    if (huge) encoded.push(huge)
+    return encoded.length === 0 ? '' : `?${encoded.join('&')}`
+  })
 
 /** Path ids: real ones (ours and others'), and ids no database can parse. */
 export function hostileId(ids: readonly (number | string)[]): fc.Arbitrary<string> {
@@ -428,6 +441,9 @@ export function expectSafeAnswer(
   secrets: readonly string[],
 ): void {
   if (res.status >= 500) throw new Error(`${request} answered ${res.status}: ${res.text.slice(0, 500)}`)
+  // GraphQL answers 200 with the error inside: a resolver's 500 is as much a bug.
+  if (/"statusCode":5\d\d/.test(res.text))
+    throw new Error(`${request} answered a GraphQL 5xx: ${res.text.slice(0, 500)}`)
   for (const secret of secrets) {
     if (res.text.includes(secret)) throw new Error(`${request} leaked ${secret}: ${res.text.slice(0, 500)}`)
   }
@@ -500,4 +516,232 @@ export function expectUnchanged(before: Snapshot, after: Snapshot, actor: Actor,
     }
     throw new Error(`${request} created ${key}: ${json}`)
   }
+}
+
+// ----- hostile GraphQL documents ----------------------------------------------------------------------
+
+/** Root fields of the generated schema (lists, single documents, counts, versions, auth, Access). */
+const ROOT_FIELDS = [
+  'Products',
+  'Product',
+  'countProducts',
+  'Brands',
+  'countBrands',
+  'Categories',
+  'Orders',
+  'countOrders',
+  'Users',
+  'meUser',
+  'Coupons',
+  'Carts',
+  'allMedia',
+  'Access',
+  'docAccessProduct',
+  'versionsProducts',
+  'versionProduct',
+  'nope',
+  '__schema',
+  '__typename',
+]
+const SUBFIELDS = [
+  'id',
+  'title',
+  'name',
+  'email',
+  'totalDocs',
+  'docs',
+  'brand',
+  'parent',
+  'customer',
+  'items',
+  'roles',
+  'sessions',
+  'hash',
+  'canAccessAdmin',
+  'permission',
+  '__typename',
+]
+const GRAPHQL_ARGUMENTS = [
+  'limit: 100',
+  'limit: 0',
+  'limit: -1',
+  'limit: 2147483647',
+  'limit: 99999999999999999999',
+  'page: 2147483647',
+  'page: 0',
+  'page: -5',
+  'id: 1',
+  'id: "abc"',
+  'id: $id',
+  'where: { price: { greater_than: "x" } }',
+  'where: { customer: { equals: 1 } }',
+  'where: { sessions__id: { exists: true } }',
+  'where: $where',
+  'sort: "-price"',
+  'limit: $limit',
+  'draft: true',
+  'trash: true',
+]
+
+/** A selection set of up to `width` fields, aliased or not, nested `depth` levels, with fragment spreads. */
+function selection(depth: number, fragments: readonly string[]): fc.Arbitrary<string> {
+  const field = fc
+    .tuple(
+      fc.option(
+        fc.nat({ max: 999 }).map((n) => `a${n}: `),
+        { nil: '' },
+      ),
+      fc.constantFrom(...SUBFIELDS),
+      depth > 0 ? fc.option(selection(depth - 1, fragments), { nil: '' }) : fc.constant(''),
+    )
+    .map(([alias, name, inner]) => `${alias}${name}${inner ? ` ${inner}` : ''}`)
+  const spread = fragments.length > 0 ? fc.constantFrom(...fragments.map((name) => `...${name}`)) : field
+  return fc
+    .array(fc.oneof({ weight: 4, arbitrary: field }, { weight: 1, arbitrary: spread }), {
+      minLength: 1,
+      maxLength: 5,
+    })
+    .map((items) => `{ ${items.join(' ')} }`)
+}
+
+/**
+ * A GraphQL request body: operations of every type (subscription included) with root fields
+ * repeated under many aliases, hostile arguments and variables, named fragments that may spread
+ * themselves or each other in a cycle, spreads of fragments that do not exist, and syntax errors.
+ */
+export function hostileGraphql(ids: readonly (number | string)[]): fc.Arbitrary<WireBody> {
+  const names = ['A', 'B', 'C']
+  const rootField = fc
+    .tuple(
+      fc.constantFrom(...ROOT_FIELDS),
+      fc.array(fc.constantFrom(...GRAPHQL_ARGUMENTS), { maxLength: 2 }),
+      fc.option(selection(2, names), { nil: '' }),
+    )
+    .map(([name, args, inner]) => `${name}${args.length ? `(${args.join(', ')})` : ''} ${inner}`)
+  const aliased = fc
+    .tuple(rootField, fc.integer({ min: 1, max: 400 }))
+    .map(([field, times]) => Array.from({ length: times }, (_, i) => `r${i}: ${field}`).join(' '))
+  const operationBody = fc
+    .array(fc.oneof({ weight: 3, arbitrary: rootField }, { weight: 1, arbitrary: aliased }), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((fields) => `{ ${fields.join(' ')} }`)
+  const fragment = fc
+    .tuple(
+      fc.constantFrom(...names),
+      fc.constantFrom('Query', 'Product', 'User', 'Nope'),
+      selection(1, names),
+    )
+    .map(([name, on, inner]) => `fragment ${name} on ${on} ${inner}`)
+  const operation = fc
+    .tuple(
+      fc.constantFrom(
+        '',
+        'query',
+        'query Q($id: Int, $where: Product_where, $limit: Int)',
+        'mutation',
+        'subscription',
+      ),
+      operationBody,
+    )
+    .map(([head, body]) => `${head} ${body}`)
+  const document = fc
+    .tuple(fc.array(operation, { minLength: 1, maxLength: 2 }), fc.array(fragment, { maxLength: 3 }))
+    .map(([operations, fragments]) => [...operations, ...fragments].join('\n'))
+  const broken = fc.constantFrom(
+    '{',
+    '{ a { b { c',
+    'query { ...A } fragment A on Query { ...A }',
+    'fragment A on Query { ...B } fragment B on Query { ...A } { ...A }',
+    '{ ...Missing }',
+    `{ ${'a { '.repeat(2000)}${'}'.repeat(2000)} }`,
+    `query { Products { docs { ${'...F '.repeat(500)} } } } fragment F on Product { id ...G } fragment G on Product { title }`,
+    '{ Access { canAccessAdmin products { fields { title { read { permission } } } } } }',
+    // Valid documents, so that fuzzing reaches execution and not only validation.
+    `{ ${Array.from({ length: 19 }, (_, i) => `p${i}: Products(limit: 5) { docs { id title brand { name } } }`).join(' ')} }`,
+    `{ ${Array.from({ length: 21 }, (_, i) => `c${i}: countProducts { totalDocs }`).join(' ')} }`,
+    '{ Orders(limit: 100) { docs { id orderNumber customer { email roles } items { product { title } } } } }',
+    '{ Users { docs { id email roles } } meUser { user { id email } } }',
+    '{ Categories(limit: 100) { docs { name parent { name parent { name parent { name } } } } } }',
+    'query ($w: Product_where) { Products(where: $w) { totalDocs } }',
+    '{ Products(where: { OR: [{ price: { greater_than: 1 } }, { title: { like: "%" } }] }) { docs { id } } }',
+    '\u0000',
+    '',
+  )
+  const variables = fc.option(
+    fc.record({
+      id: hostileValue(ids),
+      where: hostileValue(ids),
+      limit: fc.constantFrom<unknown>(100, 0, -1, 1e21, 'x', null),
+    }),
+    { nil: undefined },
+  )
+  return fc
+    .tuple(
+      fc.oneof({ weight: 4, arbitrary: document }, { weight: 1, arbitrary: broken }),
+      variables,
+      fc.option(fc.constantFrom('Q', 'nope', ''), { nil: undefined }),
+    )
+    .map(([query, vars, operationName]) => ({
+      body: encode({
+        query,
+        ...(vars && { variables: vars }),
+        ...(operationName !== undefined && { operationName }),
+      }),
+      contentType: 'application/json',
+    }))
+}
+
+// ----- hostile uploads ------------------------------------------------------------------------------------
+
+/** Filenames that break parsers and file systems: NUL and control bytes, very long, traversal, quotes. */
+export const hostileFilename: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    'a\u0000b.png',
+    '\u0000',
+    'x'.repeat(5000) + '.png',
+    'ü'.repeat(300) + '.png',
+    '../../etc/passwd',
+    '..',
+    '.',
+    '',
+    'a"b.png',
+    'a\r\nX-Injected: 1.png',
+    'a;b=c.png',
+    'CON.png',
+    '%00.png',
+    '.htaccess',
+    'a/b\\c.png',
+    '\u202egnp.exe',
+  ),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+)
+
+/** A multipart body with one `file` part named `filename` (bytes as written, no escaping) and maybe `_payload`. */
+export function multipart(
+  filename: string,
+  payloadJson: string | undefined,
+): { body: Buffer; contentType: string } {
+  const boundary = '----fuzz-boundary-7d1'
+  const parts: Buffer[] = [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n`,
+      'utf8',
+    ),
+    // A 1×1 PNG.
+    Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+      'base64',
+    ),
+    Buffer.from('\r\n'),
+  ]
+  if (payloadJson !== undefined)
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="_payload"\r\n\r\n${payloadJson}\r\n`,
+      ),
+    )
+  parts.push(Buffer.from(`--${boundary}--\r\n`))
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` }
 }

@@ -11,7 +11,12 @@ export const STOREFRONT = 'http://storefront.test'
  * Every test talks from 127.0.0.1 and signs in, registers and checks out far more often than
  * the production limits allow: tests run without them unless they set their own.
  */
-export const UNLIMITED = { RATE_LIMIT_AUTH_MAX: '1000000', RATE_LIMIT_CHECKOUT_MAX: '1000000' }
+export const UNLIMITED = {
+  RATE_LIMIT_AUTH_MAX: '1000000',
+  RATE_LIMIT_CHECKOUT_MAX: '1000000',
+  RATE_LIMIT_COUPON_MAX: '1000000',
+  RATE_LIMIT_GRAPHQL_MAX: '1000000',
+}
 
 export type TestServer = {
   url: string
