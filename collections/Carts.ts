@@ -1,10 +1,13 @@
 import type { CollectionConfig } from 'payload'
 
 import { adminOnly, adminOrOwner } from '../src/access'
+import { lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
 
 // One cart per customer. Customers use /api/carts/mine… (endpoints/cart.ts), which always answer
 // the whole cart priced from the catalog; the documents themselves hold only what was chosen.
+// Every change the endpoints and checkout make is one conditional write of the row, guarded by
+// `revision` (src/cart/storage.ts).
 export const Carts: CollectionConfig = {
   slug: 'carts',
   admin: { group: 'Sales', useAsTitle: 'id', defaultColumns: ['customer', 'items', 'coupon', 'updatedAt'] },
@@ -23,13 +26,43 @@ export const Carts: CollectionConfig = {
       index: true,
     },
     {
+      // [{product, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).
       name: 'items',
-      type: 'array',
-      fields: [
-        { name: 'product', type: 'relationship', relationTo: 'products', required: true },
-        { name: 'quantity', type: 'number', required: true, min: 1 },
+      type: 'json',
+      defaultValue: [],
+      admin: { readOnly: true, description: 'Products (ids) and quantities; the customer changes them.' },
+      hooks: { beforeValidate: [({ value, req }) => normaliseLines(value, req.payload)] },
+      validate: (value: unknown, { req }) => lineProblem(value, req.payload) ?? true,
+      typescriptSchema: [
+        () => ({
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['product', 'quantity'],
+            properties: { product: { type: 'number' }, quantity: { type: 'number' } },
+          },
+        }),
       ],
     },
     { name: 'coupon', type: 'relationship', relationTo: 'coupons' },
+    {
+      // Bumped by every write: a cart change is written only if nobody wrote since it was read.
+      name: 'revision',
+      type: 'number',
+      required: true,
+      defaultValue: 0,
+      admin: { readOnly: true, position: 'sidebar' },
+      // Writes through Payload's API (the admin's) bump it too, so a change read before them is
+      // retried rather than written over them. The cart endpoints write with payload.db directly.
+      hooks: {
+        beforeChange: [
+          ({ operation, originalDoc }) =>
+            operation === 'create'
+              ? 0
+              : (Number((originalDoc as { revision?: unknown } | undefined)?.revision) || 0) + 1,
+        ],
+      },
+    },
   ],
 }
