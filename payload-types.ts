@@ -414,7 +414,7 @@ export interface Cart {
     quantity: number;
   }[];
   coupon?: (number | null) | Coupon;
-  revision: number;
+  revision?: number | null;
   updatedAt: string;
   createdAt: string;
 }

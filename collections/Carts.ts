@@ -50,7 +50,7 @@ export const Carts: CollectionConfig = {
       // Bumped by every write: a cart change is written only if nobody wrote since it was read.
       name: 'revision',
       type: 'number',
-      required: true,
+      // Not required: API clients (GraphQL's input types) must not have to send it; hooks set it.
       defaultValue: 0,
       admin: { readOnly: true, position: 'sidebar' },
       // Writes through Payload's API (the admin's) bump it too, so a change read before them is

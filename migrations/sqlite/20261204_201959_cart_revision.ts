@@ -4,7 +4,7 @@ export async function up({ db }: MigrateUpArgs): Promise<void> {
   // The cart's lines move from the carts_items table into one JSON column (one statement per
   // cart write, src/cart/lines.ts); existing carts keep their lines, in order.
   await db.run(sql`ALTER TABLE \`carts\` ADD \`items\` text DEFAULT '[]';`)
-  await db.run(sql`ALTER TABLE \`carts\` ADD \`revision\` numeric DEFAULT 0 NOT NULL;`)
+  await db.run(sql`ALTER TABLE \`carts\` ADD \`revision\` numeric DEFAULT 0;`)
   await db.run(sql`UPDATE \`carts\` SET \`items\` = (
     SELECT json_group_array(json_object('product', \`product_id\`, 'quantity', CAST(\`quantity\` AS integer)))
     FROM (SELECT \`product_id\`, \`quantity\` FROM \`carts_items\`

@@ -5,7 +5,7 @@ export async function up({ db }: MigrateUpArgs): Promise<void> {
   // cart write, src/cart/lines.ts); existing carts keep their lines, in order.
   await db.execute(sql`
    ALTER TABLE "carts" ADD COLUMN "items" jsonb DEFAULT '[]'::jsonb;
-  ALTER TABLE "carts" ADD COLUMN "revision" numeric DEFAULT 0 NOT NULL;
+  ALTER TABLE "carts" ADD COLUMN "revision" numeric DEFAULT 0;
   UPDATE "carts" SET "items" = "lines"."items" FROM (
     SELECT "_parent_id", jsonb_agg(jsonb_build_object('product', "product_id", 'quantity', "quantity"::integer) ORDER BY "_order") AS "items"
     FROM "carts_items" WHERE "product_id" IS NOT NULL GROUP BY "_parent_id"
