@@ -182,3 +182,58 @@ describe('an add racing a checkout', () => {
     }
   }, 120_000)
 })
+
+describe('the cart document', () => {
+  it('holds its lines as one validated value: admin writes are checked and bump the revision, filters on lines are 400', async () => {
+    const mug = await create(api, admin.token, 'products', product({ stock: 50 }))
+    const [buyer] = await customersViaLocalApi(server.payload, api, 1, 'document')
+    expect((await addToCart(api, buyer!.token, mug.id, 2)).status).toBe(200)
+    const stored = (
+      await server.payload.find({ collection: 'carts', where: { customer: { equals: buyer!.id } } })
+    ).docs[0]!
+    expect(stored.items).toEqual([{ product: mug.id, quantity: 2 }])
+    const revision = stored.revision ?? 0
+
+    const refused = [
+      [{ product: 'not-an-id', quantity: 1 }],
+      [
+        { product: mug.id, quantity: 1 },
+        { product: mug.id, quantity: 2 },
+      ],
+      [{ product: mug.id, quantity: 1.5 }],
+      [{ product: mug.id, quantity: 100 }],
+      [{ product: mug.id, quantity: 1, unitPrice: 1 }],
+      'not a list',
+    ]
+    for (const items of refused) {
+      const res = await api(`/api/carts/${stored.id}`, {
+        method: 'PATCH',
+        token: admin.token,
+        json: { items },
+      })
+      expect([JSON.stringify(items), res.status]).toEqual([JSON.stringify(items), 400])
+    }
+    const edited = await api(`/api/carts/${stored.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { items: [{ product: String(mug.id), quantity: 3 }], revision: 0 },
+    })
+    expect(edited.status).toBe(200)
+    const after = await server.payload.findByID({ collection: 'carts', id: stored.id })
+    expect(after.items).toEqual([{ product: mug.id, quantity: 3 }])
+    // Bumped, whatever the body said: a customer change read before this edit is computed again.
+    expect(after.revision).toBe(revision + 1)
+    expect(quantityIn(await cartOf(buyer!), mug)).toBe(3)
+
+    for (const query of [
+      `where[items.product][equals]=${mug.id}`,
+      'where[items.quantity][greater_than]=1',
+      'where[items][exists]=true',
+      `where[or][0][items.product][in]=${mug.id}`,
+    ]) {
+      for (const token of [admin.token, buyer!.token]) {
+        expect([query, (await api(`/api/carts?${query}`, { token })).status]).toEqual([query, 400])
+      }
+    }
+  }, 60_000)
+})

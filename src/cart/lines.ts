@@ -60,7 +60,7 @@ export function lineProblem(value: unknown, payload: Payload): string | null {
     if (!entry || typeof entry !== 'object' || Array.isArray(entry))
       return 'Each line is {product, quantity}.'
     const keys = Object.keys(entry)
-    if (keys.some((key) => key !== 'product' && key !== 'quantity' && key !== 'id')) {
+    if (keys.some((key) => key !== 'product' && key !== 'quantity')) {
       return 'Each line is {product, quantity}.'
     }
     const { product, quantity } = entry as { product?: unknown; quantity?: unknown }
@@ -80,16 +80,22 @@ export function lineProblem(value: unknown, payload: Payload): string | null {
   return null
 }
 
-/** Stored lines carry the id in the adapter's form and nothing else. */
+/** Product ids in the adapter's form (SQL ids sent as digits are numbers); nothing else changes. */
 export function normaliseLines(value: unknown, payload: Payload): unknown {
   if (!Array.isArray(value)) return value
   return (value as unknown[]).map((entry) => {
-    if (!entry || typeof entry !== 'object') return entry
-    const { product, quantity } = entry as { product?: unknown; quantity?: unknown }
-    return {
-      product:
-        typeof product === 'number' || typeof product === 'string' ? normaliseId(payload, product) : product,
-      quantity,
-    }
+    if (!entry || typeof entry !== 'object' || !('product' in entry)) return entry
+    const { product } = entry
+    return isDocumentId(payload, product) ? { ...entry, product: normaliseId(payload, product) } : entry
   })
+}
+
+/** Whether a `where` names the lines (the stored JSON), at any depth of and/or. */
+export function filtersOnLines(where: unknown): boolean {
+  if (!where || typeof where !== 'object') return false
+  return Object.entries(where).some(([key, value]) =>
+    key === 'and' || key === 'or'
+      ? Array.isArray(value) && value.some(filtersOnLines)
+      : key === 'items' || key.startsWith('items.'),
+  )
 }
