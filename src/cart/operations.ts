@@ -5,7 +5,7 @@ import { couponProblem, customerCouponProblem, normaliseCode } from '../coupons/
 import { normaliseId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
-import { MAX_QUANTITY, linesOf, sameProduct } from './lines'
+import { MAX_LINES, MAX_QUANTITY, linesOf, sameProduct } from './lines'
 import type { CartLine } from './lines'
 import { priceCart } from './pricing'
 import { changeCart, loadCart } from './storage'
@@ -69,6 +69,9 @@ export async function addItem(req: PayloadRequest, productRef: Ref, quantity: nu
     const line = lines.find((each) => sameProduct(each.product, product.id))
     const wanted = (line?.quantity ?? 0) + quantity
     checkQuantity(wanted, product.stock, product.title, product.id)
+    if (!line && lines.length >= MAX_LINES) {
+      throw new StoreError('BAD_REQUEST', `At most ${MAX_LINES} different products in one cart.`)
+    }
     return {
       items: line
         ? lines.map((each) => (each === line ? { ...each, quantity: wanted } : each))

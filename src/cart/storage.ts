@@ -20,7 +20,7 @@ export type CartChange = { items?: CartLine[]; coupon?: Coupon | null }
 /** Tries of one change before answering 409; each lost try means another change was kept. */
 const ATTEMPTS = 10
 
-export const CART_CHANGED = 'Your cart was changed by another request at the same time; try again.'
+const CART_CHANGED = 'Your cart was changed by another request at the same time; try again.'
 
 function customerOf(req: PayloadRequest): DocId {
   if (!req.user) throw new StoreError('UNAUTHORIZED', 'Log in to use a cart.')
