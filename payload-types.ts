@@ -413,14 +413,12 @@ export interface Coupon {
 export interface Cart {
   id: number;
   customer: number | User;
-  items?:
-    | {
-        product: number | Product;
-        quantity: number;
-        id?: string | null;
-      }[]
-    | null;
+  items?: {
+    product: number;
+    quantity: number;
+  }[];
   coupon?: (number | null) | Coupon;
+  revision?: number | null;
   updatedAt: string;
   createdAt: string;
 }
@@ -759,14 +757,9 @@ export interface OrdersSelect<T extends boolean = true> {
  */
 export interface CartsSelect<T extends boolean = true> {
   customer?: T;
-  items?:
-    | T
-    | {
-        product?: T;
-        quantity?: T;
-        id?: T;
-      };
+  items?: T;
   coupon?: T;
+  revision?: T;
   updatedAt?: T;
   createdAt?: T;
 }

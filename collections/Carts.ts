@@ -1,15 +1,29 @@
-import type { CollectionConfig } from 'payload'
+import { APIError } from 'payload'
+import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 
 import { adminOnly, adminOrOwner } from '../src/access'
+import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
 
 // One cart per customer. Customers use /api/carts/mine… (endpoints/cart.ts), which always answer
 // the whole cart priced from the catalog; the documents themselves hold only what was chosen.
+// Every change the endpoints and checkout make is one conditional write of the row, guarded by
+// `revision` (src/cart/storage.ts).
+// The lines are one JSON value: the adapters' JSON path queries either fail (a 500 on SQLite) or
+// answer wrongly for a list of objects, so filters on them are refused outright.
+const refuseFiltersOnLines: CollectionBeforeOperationHook = ({ args }) => {
+  if ('where' in args && filtersOnLines(args.where)) {
+    throw new APIError('items: the lines of a cart cannot be filtered on.', 400, null, true)
+  }
+  return args
+}
+
 export const Carts: CollectionConfig = {
   slug: 'carts',
   admin: { group: 'Sales', useAsTitle: 'id', defaultColumns: ['customer', 'items', 'coupon', 'updatedAt'] },
   access: { read: adminOrOwner('customer'), create: adminOnly, update: adminOnly, delete: adminOnly },
   endpoints: cartEndpoints,
+  hooks: { beforeOperation: [refuseFiltersOnLines] },
   // Carts change only through their owner's cart endpoints and checkout, never in an editing
   // session in the admin: document locking would add two queries to every cart write for nothing.
   lockDocuments: false,
@@ -23,13 +37,43 @@ export const Carts: CollectionConfig = {
       index: true,
     },
     {
+      // [{product, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).
       name: 'items',
-      type: 'array',
-      fields: [
-        { name: 'product', type: 'relationship', relationTo: 'products', required: true },
-        { name: 'quantity', type: 'number', required: true, min: 1 },
+      type: 'json',
+      defaultValue: [],
+      admin: { readOnly: true, description: 'Products (ids) and quantities; the customer changes them.' },
+      hooks: { beforeValidate: [({ value, req }) => normaliseLines(value, req.payload)] },
+      validate: (value: unknown, { req }) => lineProblem(value, req.payload) ?? true,
+      typescriptSchema: [
+        () => ({
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['product', 'quantity'],
+            properties: { product: { type: 'number' }, quantity: { type: 'number' } },
+          },
+        }),
       ],
     },
     { name: 'coupon', type: 'relationship', relationTo: 'coupons' },
+    {
+      // Bumped by every write: a cart change is written only if nobody wrote since it was read.
+      name: 'revision',
+      type: 'number',
+      // Not required: API clients (GraphQL's input types) must not have to send it; hooks set it.
+      defaultValue: 0,
+      admin: { readOnly: true, position: 'sidebar' },
+      // Writes through Payload's API (the admin's) bump it too, so a change read before them is
+      // retried rather than written over them. The cart endpoints write with payload.db directly.
+      hooks: {
+        beforeChange: [
+          ({ operation, originalDoc }) =>
+            operation === 'create'
+              ? 0
+              : (Number((originalDoc as { revision?: unknown } | undefined)?.revision) || 0) + 1,
+        ],
+      },
+    },
   ],
 }

@@ -134,6 +134,41 @@ describe('coupons', () => {
   }, 30_000)
 })
 
+describe('one cart, one order', () => {
+  async function raceCheckouts(prefix: string, headers: (i: number) => Record<string, string>) {
+    const item = await create(api, admin.token, 'products', product({ stock: 50 }))
+    const [buyer] = await customersViaLocalApi(server.payload, api, 1, prefix)
+    expect((await addToCart(api, buyer!.token, item.id, 3)).status).toBe(200)
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => checkoutCod(instance(i), buyer!.token, headers(i))),
+    )
+    const won = answers.filter((answer) => answer.status === 201)
+    expect(won).toHaveLength(1)
+    // The others lost the cart to the winner: it changed (409) or is empty now (400).
+    for (const answer of answers.filter((each) => each.status !== 201)) {
+      expect([400, 409]).toContain(answer.status)
+    }
+    const orders = await server.payload.find({
+      collection: 'orders',
+      where: { customer: { equals: buyer!.id } },
+      depth: 0,
+    })
+    expect(orders.totalDocs).toBe(1)
+    expect(orders.docs[0]?.items.map((line) => line.quantity)).toEqual([3])
+    expect(await stockOf(item.id)).toBe(47)
+    expect((await api<CartView>('/api/carts/mine', { token: buyer!.token })).body.items).toEqual([])
+  }
+
+  it('10 concurrent checkouts of one cart without a key, across two instances: exactly one order', async () => {
+    await raceCheckouts('nokey', () => ({}))
+  }, 60_000)
+
+  it('10 concurrent checkouts of one cart with ten different keys: exactly one order', async () => {
+    const run = Date.now()
+    await raceCheckouts('keys', (i) => ({ 'Idempotency-Key': `cart-race-${run}-${i}` }))
+  }, 60_000)
+})
+
 describe('Idempotency-Key', () => {
   it('10 parallel requests with one key: one order, ten identical answers', async () => {
     const item = await create(api, admin.token, 'products', product({ stock: 10 }))

@@ -1,84 +1,29 @@
 import type { PayloadRequest } from 'payload'
 
-import type { Cart, Coupon } from '../../payload-types'
+import type { Coupon } from '../../payload-types'
 import {
   COUPON_NOT_VALID,
   couponRefusal,
   customerCouponProblem,
   normaliseCode,
 } from '../coupons/applicability'
-import { normaliseId, refOf } from '../db/ids'
+import { normaliseId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
+import { MAX_LINES, MAX_QUANTITY, linesOf, sameProduct } from './lines'
+import type { CartLine } from './lines'
 import { priceCart } from './pricing'
+import { changeCart, loadCart } from './storage'
+import type { LoadedCart } from './storage'
+
+// The customer's cart operations. Each computes its change from the cart as read and hands it to
+// changeCart (src/cart/storage.ts), which writes it only if the cart is still as read and otherwise
+// computes it again: what depends on the cart (the line, the quantity it adds up to, the subtotal
+// a coupon needs) is decided inside the change; what does not (the product, the coupon) once.
 
 type Ref = DocId
 
-export const MAX_QUANTITY = 99
-
-function userOf(req: PayloadRequest): { id: Ref } {
-  if (!req.user) throw new StoreError('UNAUTHORIZED', 'Log in to use a cart.')
-  return { id: req.user.id }
-}
-
-/**
- * The caller's cart with its coupon loaded, created empty when absent (one per customer). Cart
- * documents are read and written for req.user only (the queries say so); what the customer may
- * see of the catalog is always asked with their access (`overrideAccess: false`).
- */
-export async function loadCart(req: PayloadRequest): Promise<Cart> {
-  const user = userOf(req)
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // The cart belongs to req.user; coupons are read for them (customers cannot read coupons).
-    const found = await req.payload.find({
-      collection: 'carts',
-      where: { customer: { equals: user.id } },
-      depth: 0,
-      // One cart per customer (unique): no count query.
-      pagination: false,
-      req,
-    })
-    const cart = found.docs[0]
-    if (cart) {
-      const couponId = refOf(cart.coupon)
-      const coupon = couponId
-        ? await req.payload.findByID({
-            collection: 'coupons',
-            id: couponId,
-            depth: 0,
-            req,
-            disableErrors: true,
-          })
-        : null
-      return { ...cart, coupon: coupon ?? null }
-    }
-    try {
-      return await req.payload.create({
-        collection: 'carts',
-        data: { customer: user.id, items: [] },
-        depth: 0,
-        req,
-      })
-    } catch {
-      // A concurrent request created it (the customer is unique): read it again.
-    }
-  }
-  throw new Error('cart could not be created')
-}
-
-type Item = { product: Ref; quantity: number }
-
-const itemsOf = (cart: Cart): Item[] =>
-  (cart.items ?? []).map((item) => ({ product: refOf(item.product) as Ref, quantity: item.quantity }))
-
-async function save(
-  req: PayloadRequest,
-  cart: Cart,
-  data: { items?: Item[]; coupon?: Ref | null },
-): Promise<Cart> {
-  await req.payload.update({ collection: 'carts', id: cart.id, data, depth: 0, req })
-  return loadCart(req)
-}
+export { MAX_QUANTITY, loadCart }
 
 /** What the customer may buy of a product right now, or a 404 when they may not see it at all. */
 async function purchasable(
@@ -115,47 +60,60 @@ function checkQuantity(quantity: number, stock: number, title: string, product: 
   }
 }
 
-export async function addItem(req: PayloadRequest, productRef: Ref, quantity: number): Promise<Cart> {
-  const cart = await loadCart(req)
+function lineFor(cart: LoadedCart, product: Ref): { lines: CartLine[]; line: CartLine } {
+  const lines = linesOf(cart)
+  const line = lines.find((each) => sameProduct(each.product, product))
+  if (!line) throw new StoreError('NOT_FOUND', 'This product is not in the cart.', { product })
+  return { lines, line }
+}
+
+export async function addItem(req: PayloadRequest, productRef: Ref, quantity: number): Promise<LoadedCart> {
   const product = await purchasable(req, normaliseId(req.payload, productRef) as Ref)
-  const items = itemsOf(cart)
-  const line = items.find((item) => String(item.product) === String(product.id))
-  const wanted = (line?.quantity ?? 0) + quantity
-  checkQuantity(wanted, product.stock, product.title, product.id)
-  if (line) line.quantity = wanted
-  else items.push({ product: product.id, quantity })
-  return save(req, cart, { items })
+  return changeCart(req, (cart) => {
+    const lines = linesOf(cart)
+    const line = lines.find((each) => sameProduct(each.product, product.id))
+    const wanted = (line?.quantity ?? 0) + quantity
+    checkQuantity(wanted, product.stock, product.title, product.id)
+    if (!line && lines.length >= MAX_LINES) {
+      throw new StoreError('BAD_REQUEST', `At most ${MAX_LINES} different products in one cart.`)
+    }
+    return {
+      items: line
+        ? lines.map((each) => (each === line ? { ...each, quantity: wanted } : each))
+        : [...lines, { product: product.id, quantity }],
+    }
+  })
 }
 
-export async function setQuantity(req: PayloadRequest, productRef: Ref, quantity: number): Promise<Cart> {
-  const cart = await loadCart(req)
-  const items = itemsOf(cart)
-  const line = items.find((item) => String(item.product) === String(productRef))
-  if (!line) throw new StoreError('NOT_FOUND', 'This product is not in the cart.', { product: productRef })
-  if (quantity === 0) return save(req, cart, { items: items.filter((item) => item !== line) })
-  const product = await purchasable(req, line.product)
-  checkQuantity(quantity, product.stock, product.title, product.id)
-  line.quantity = quantity
-  return save(req, cart, { items })
+export async function setQuantity(
+  req: PayloadRequest,
+  productRef: Ref,
+  quantity: number,
+): Promise<LoadedCart> {
+  let product: Awaited<ReturnType<typeof purchasable>> | undefined
+  return changeCart(req, async (cart) => {
+    const { lines, line } = lineFor(cart, productRef)
+    if (quantity === 0) return { items: lines.filter((each) => each !== line) }
+    product ??= await purchasable(req, line.product)
+    checkQuantity(quantity, product.stock, product.title, product.id)
+    return { items: lines.map((each) => (each === line ? { ...each, quantity } : each)) }
+  })
 }
 
-export async function removeItem(req: PayloadRequest, productRef: Ref): Promise<Cart> {
-  const cart = await loadCart(req)
-  const items = itemsOf(cart)
-  const remaining = items.filter((item) => String(item.product) !== String(productRef))
-  if (remaining.length === items.length) {
-    throw new StoreError('NOT_FOUND', 'This product is not in the cart.', { product: productRef })
-  }
-  return save(req, cart, { items: remaining })
+export async function removeItem(req: PayloadRequest, productRef: Ref): Promise<LoadedCart> {
+  return changeCart(req, (cart) => {
+    const { lines, line } = lineFor(cart, productRef)
+    return { items: lines.filter((each) => each !== line) }
+  })
 }
 
-export async function emptyCart(req: PayloadRequest): Promise<Cart> {
-  const cart = await loadCart(req)
-  return save(req, cart, { items: [], coupon: null })
+export async function emptyCart(req: PayloadRequest): Promise<LoadedCart> {
+  return changeCart(req, () => ({ items: [], coupon: null }))
 }
 
-export async function applyCoupon(req: PayloadRequest, code: string): Promise<Cart> {
-  const cart = await loadCart(req)
+export async function applyCoupon(req: PayloadRequest, code: string): Promise<LoadedCart> {
+  const customer = req.user?.id
+  if (customer === undefined) throw new StoreError('UNAUTHORIZED', 'Log in to use a cart.')
   const found = await req.payload.find({
     collection: 'coupons',
     where: { code: { equals: normaliseCode(code) } },
@@ -163,15 +121,42 @@ export async function applyCoupon(req: PayloadRequest, code: string): Promise<Ca
     depth: 0,
   })
   const coupon: Coupon | undefined = found.docs[0]
-  const priced = await priceCart(cart, req)
-  if (!coupon) throw new StoreError('COUPON_UNAVAILABLE', COUPON_NOT_VALID)
-  const problem =
-    couponRefusal(coupon, priced.subtotal) ?? (await customerCouponProblem(coupon, userOf(req).id, req))
-  if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem)
-  return save(req, cart, { coupon: coupon.id })
+  // The per-customer limit does not depend on the cart: asked once, however many tries.
+  let customerProblem: Promise<string | null> | undefined
+  return changeCart(req, async (cart) => {
+    // The minimum subtotal is judged on the very cart the coupon is written to; the cart is priced
+    // for an unknown code too, so that its refusal takes as long as an existing code's.
+    const priced = await priceCart(cart, req, { images: false })
+    if (!coupon) throw new StoreError('COUPON_UNAVAILABLE', COUPON_NOT_VALID)
+    const problem =
+      couponRefusal(coupon, priced.subtotal) ??
+      (await (customerProblem ??= customerCouponProblem(coupon, customer, req)))
+    if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem)
+    return { coupon }
+  })
 }
 
-export async function removeCoupon(req: PayloadRequest): Promise<Cart> {
-  const cart = await loadCart(req)
-  return save(req, cart, { coupon: null })
+export async function removeCoupon(req: PayloadRequest): Promise<LoadedCart> {
+  return changeCart(req, () => ({ coupon: null }))
+}
+
+/**
+ * Puts back lines that a checkout took from the cart and then could not turn into an order
+ * (without a transaction, SQLite, this is its undo): merged with whatever was added since, and
+ * the coupon unless another one was applied meanwhile.
+ */
+export async function restoreLines(
+  req: PayloadRequest,
+  taken: CartLine[],
+  coupon: Coupon | null,
+): Promise<void> {
+  await changeCart(req, (cart) => {
+    const now = linesOf(cart)
+    const merged = taken.map((line) => {
+      const added = now.find((each) => sameProduct(each.product, line.product))
+      return added ? { ...line, quantity: Math.min(MAX_QUANTITY, line.quantity + added.quantity) } : line
+    })
+    const others = now.filter((each) => !taken.some((line) => sameProduct(line.product, each.product)))
+    return { items: [...merged, ...others], ...(cart.coupon === null && coupon && { coupon }) }
+  })
 }

@@ -6,8 +6,8 @@ import { couponProblem } from '../coupons/applicability'
 import { lineTotal, totals } from '../money'
 import type { Totals } from '../money'
 
-import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
+import { linesOf } from './lines'
 
 type Ref = DocId
 
@@ -43,8 +43,8 @@ export async function priceCart(
   // Cart answers show each product's image; checkout prices and snapshots without one.
   { images = true }: { images?: boolean } = {},
 ): Promise<PricedCart> {
-  const items = cart.items ?? []
-  const ids = items.map((item) => refOf(item.product)).filter((id): id is Ref => id !== undefined)
+  const items = linesOf(cart)
+  const ids = items.map((item) => item.product)
   const found = ids.length
     ? await req.payload.find({
         collection: 'products',
@@ -70,7 +70,7 @@ export async function priceCart(
   const byId = new Map(found.docs.map((doc) => [String(doc.id), doc as CartProduct]))
 
   const lines: PricedLine[] = items.map((item) => {
-    const productId = refOf(item.product) as Ref
+    const productId = item.product
     const product = byId.get(String(productId)) ?? null
     const quantity = item.quantity
     if (!product) {

@@ -4,10 +4,15 @@ import type Stripe from 'stripe'
 
 import type { Order } from '../../payload-types'
 import { invalidateStock } from '../cache'
-import { loadCart } from '../cart/operations'
+import { linesOf } from '../cart/lines'
+import { restoreLines } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
+import type { PricedCart } from '../cart/pricing'
+import { loadCart, writeCart } from '../cart/storage'
+import type { LoadedCart } from '../cart/storage'
 import { env } from '../config/env'
-import { newRowId, refOf } from '../db/ids'
+import { newRowId } from '../db/ids'
+import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { publishOrderEventsAfterCommit, publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../payments/checkoutSession'
@@ -31,14 +36,20 @@ import type { StockLeft } from './inventory'
 export type ShippingAddress = Order['shippingAddress']
 export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
 
+/** Prices of one checkout before it answers 409: each miss means the cart changed meanwhile. */
+const CLAIM_ATTEMPTS = 3
+
 export const formatOrderNumber = (value: number): string => `ORD-${String(value).padStart(6, '0')}`
 
 /**
- * Cart → order, all or nothing. The cart is priced again from the catalog; then stock and coupon
- * uses are taken by conditional single-statement updates (so no amount of concurrency, on any
- * number of instances, oversells or over-uses), the order is written with a snapshot of its lines,
- * and the cart is emptied. Inside a transaction where the adapter has them (PostgreSQL, MongoDB),
- * a failure rolls everything back; without one (SQLite), each step taken is given back in reverse.
+ * Cart → order, all or nothing. The cart is priced again from the catalog, then claimed: emptied
+ * by a write guarded by the revision that was priced, as the first write of the transaction, so
+ * one cart's contents become at most one order whatever the concurrency (a cart that changed after
+ * pricing is priced again). Then stock and coupon uses are taken by conditional single-statement
+ * updates (so no amount of concurrency, on any number of instances, oversells or over-uses) and
+ * the order is written with a snapshot of its lines. Inside a transaction where the adapter has
+ * them (PostgreSQL, MongoDB), a failure rolls everything back, the claim included; without one
+ * (SQLite), each step taken is given back in reverse, the cart's lines too.
  */
 export type CheckoutResult = { order: Order; checkoutUrl?: string }
 
@@ -53,8 +64,32 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
     )
   }
 
-  const cart = await loadCart(req)
-  const priced = await priceCart(cart, req, { images: false })
+  // Reserved once, before any transaction: a counter row held until commit would serialise
+  // checkouts. A checkout that then finds nothing to order leaves a gap.
+  let orderNumber: string | undefined
+  let order: Order | undefined
+  for (let attempt = 1; !order; attempt++) {
+    const cart = await loadCart(req)
+    const priced = await priceCart(cart, req, { images: false })
+    const coupon = await checkCart(req, priced, user.id)
+    orderNumber ??= formatOrderNumber(await nextCounter(req, 'orders'))
+    order = (await placeOrderRetrying({ req, cart, priced, coupon, user, orderNumber, input })) ?? undefined
+    // Null: the cart changed after it was priced (another checkout took it, or the customer
+    // changed it): price what it holds now, a few times at most.
+    if (!order && attempt >= CLAIM_ATTEMPTS) {
+      throw new StoreError('CONFLICT', 'Your cart changed while checking out; review it and try again.')
+    }
+  }
+  if (!payments) return { order }
+  return startCardPayment(req, payments, order, user.email)
+}
+
+/** What stops this priced cart from becoming an order, as a 4xx; else the coupon it uses. */
+async function checkCart(
+  req: PayloadRequest,
+  priced: PricedCart,
+  customer: DocId,
+): Promise<PricedCart['coupon']> {
   if (priced.lines.length === 0) throw new StoreError('BAD_REQUEST', 'Your cart is empty.')
   const blocked = priced.lines.filter((line) => line.issue !== null)
   if (blocked.length > 0) {
@@ -64,17 +99,18 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
   }
   const coupon = priced.coupon
   if (coupon) {
-    const problem = priced.couponIssue ?? (await customerCouponProblem(coupon, user.id, req))
+    const problem = priced.couponIssue ?? (await customerCouponProblem(coupon, customer, req))
     if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem, { coupon: coupon.code })
-    if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, user.id)
+    if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, customer)
   }
-  // Reserved before the transaction: a counter row held until commit would serialise checkouts.
-  const orderNumber = formatOrderNumber(await nextCounter(req, 'orders'))
-  const placement: Placement = { req, cart, priced, coupon, user, orderNumber, input }
-  let order: Order | undefined
-  for (let attempt = 1; !order; attempt++) {
+  return coupon
+}
+
+/** placeOrder, tried again when the database rolled it back for a conflict of its own. */
+async function placeOrderRetrying(placement: Placement): Promise<Order | null> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      order = await placeOrder(placement)
+      return await placeOrder(placement)
     } catch (error) {
       // MongoDB aborts one of two transactions writing the same document, PostgreSQL may pick a
       // deadlock victim: both were rolled back whole, so trying again is safe.
@@ -82,8 +118,6 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
       logger.warn({ attempt }, 'checkout: transaction conflict, retrying')
     }
   }
-  if (!payments) return { order }
-  return startCardPayment(req, payments, order, user.email)
 }
 
 /** The order exists and holds its stock; now the Checkout Session. If Stripe fails, nothing is kept. */
@@ -121,9 +155,9 @@ async function startCardPayment(
 
 type Placement = {
   req: PayloadRequest
-  cart: Awaited<ReturnType<typeof loadCart>>
-  priced: Awaited<ReturnType<typeof priceCart>>
-  coupon: Awaited<ReturnType<typeof priceCart>>['coupon']
+  cart: LoadedCart
+  priced: PricedCart
+  coupon: PricedCart['coupon']
   user: NonNullable<PayloadRequest['user']>
   orderNumber: string
   input: CheckoutInput
@@ -168,10 +202,20 @@ async function placeOrder({
   user,
   orderNumber,
   input,
-}: Placement): Promise<Order> {
+}: Placement): Promise<Order | null> {
   const { shouldCommit, inTransaction } = await beginTransaction(req)
   const undo: (() => Promise<void>)[] = []
   try {
+    // The claim: the cart is emptied first, and only if it is still the revision that was priced.
+    // Of concurrent checkouts of one cart exactly one matches (on PostgreSQL the others wait for
+    // its commit and then match nothing; a rollback gives the cart back and lets the next one
+    // claim it); a change made to the cart after pricing makes it miss too. Either way no order.
+    const claimed = await writeCart(req, cart, { items: [], coupon: null })
+    if (!claimed) {
+      if (inTransaction) await killTransaction(req)
+      return null
+    }
+    undo.push(() => restoreLines(req, linesOf(cart), cart.coupon))
     // A fixed order (by product id) so that concurrent checkouts lock rows in the same sequence.
     const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
     const left: StockLeft[] = []
@@ -238,17 +282,6 @@ async function placeOrder({
     })
     undo.push(async () => {
       await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: order.id } }, req })
-    })
-    // Emptying the caller's own cart needs none of the update operation's access checks, hooks,
-    // read-before and read-back (four statements); the adapter writes the whole row (an upsert in
-    // SQL, hence every field of it) and the items in two. Checkout is the hottest write path.
-    const { id: cartId, ...cartRow } = cart
-    await req.payload.db.updateOne({
-      collection: 'carts',
-      id: cartId,
-      data: { ...cartRow, customer: refOf(cart.customer), items: [], coupon: null, updatedAt: at },
-      req,
-      returning: false,
     })
     // Queued until commit inside a transaction; without one, every write above has succeeded.
     await publishOrderEventsAfterCommit(req, ['order.created'], order)
