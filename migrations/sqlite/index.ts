@@ -3,6 +3,7 @@ import * as migration_20261201_084440_catalog from './20261201_084440_catalog';
 import * as migration_20261201_090714_orders from './20261201_090714_orders';
 import * as migration_20261201_092954_payments from './20261201_092954_payments';
 import * as migration_20261201_114134_carts_unlocked from './20261201_114134_carts_unlocked';
+import * as migration_20261204_200114_payments_refunds from './20261204_200114_payments_refunds';
 
 export const migrations = [
   {
@@ -28,6 +29,11 @@ export const migrations = [
   {
     up: migration_20261201_114134_carts_unlocked.up,
     down: migration_20261201_114134_carts_unlocked.down,
-    name: '20261201_114134_carts_unlocked'
+    name: '20261201_114134_carts_unlocked',
+  },
+  {
+    up: migration_20261204_200114_payments_refunds.up,
+    down: migration_20261204_200114_payments_refunds.down,
+    name: '20261204_200114_payments_refunds'
   },
 ];

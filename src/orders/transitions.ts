@@ -46,3 +46,24 @@ const PAYMENT_FROM: Record<PaymentStatus, readonly PaymentStatus[]> = {
 export function paymentSources(to: PaymentStatus): readonly PaymentStatus[] {
   return PAYMENT_FROM[to]
 }
+
+/** A refund of `refunded` (cumulative) out of `amount` ends the payment; anything less is partial. */
+export function isFullRefund(refunded: number, amount: number): boolean {
+  return refunded >= amount
+}
+
+/**
+ * A card order cancelled while its Checkout Session is still open must close the session, or the
+ * customer could still pay for an order whose stock has gone back.
+ */
+export function sessionToExpire(
+  order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'payment'>,
+): string | null {
+  if (order.paymentMethod !== 'card' || order.paymentStatus !== 'unpaid') return null
+  return order.payment?.stripeSessionId ?? null
+}
+
+/** Money taken for a cancelled order goes back: the cancellation stands, the payment is refunded. */
+export function mustRefund(order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'status'>): boolean {
+  return order.paymentMethod === 'card' && order.paymentStatus === 'paid' && order.status === 'cancelled'
+}

@@ -42,9 +42,18 @@ export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
     req,
   })
   if (!claimed) throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
+  // The write below is the whole document: what payments changed since originalDoc was read (a
+  // webhook, concurrently) is taken from the claimed row, so this write does not undo it.
+  const current = claimed as Partial<Order>
+  const payment = {
+    paymentStatus: current.paymentStatus ?? originalDoc.paymentStatus,
+    amountRefunded: current.amountRefunded ?? originalDoc.amountRefunded,
+    payment: { ...originalDoc.payment, ...current.payment },
+  }
   return {
     ...data,
-    paymentStatus: paymentAfter(originalDoc, to),
+    ...payment,
+    paymentStatus: paymentAfter({ ...originalDoc, ...payment }, to),
     statusHistory: [
       ...(originalDoc.statusHistory ?? []),
       { from, to, by: req.user?.id ?? null, at: new Date().toISOString() },
