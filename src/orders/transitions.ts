@@ -47,6 +47,13 @@ export function paymentSources(to: PaymentStatus): readonly PaymentStatus[] {
   return PAYMENT_FROM[to]
 }
 
+/**
+ * A refund Stripe has confirmed is recorded whatever the order shows but refunded: without
+ * transactions (SQLite) a cancellation written at the same moment as the payment can leave the
+ * payment status it read (unpaid), and the money has come and gone back all the same.
+ */
+export const CONFIRMED_REFUND_FROM: readonly PaymentStatus[] = ['unpaid', 'failed', 'paid']
+
 /** A refund of `refunded` (cumulative) out of `amount` ends the payment; anything less is partial. */
 export function isFullRefund(refunded: number, amount: number): boolean {
   return refunded >= amount
@@ -63,7 +70,18 @@ export function sessionToExpire(
   return order.payment?.stripeSessionId ?? null
 }
 
-/** Money taken for a cancelled order goes back: the cancellation stands, the payment is refunded. */
-export function mustRefund(order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'status'>): boolean {
-  return order.paymentMethod === 'card' && order.paymentStatus === 'paid' && order.status === 'cancelled'
+/**
+ * Money taken for a cancelled order goes back: the cancellation stands, the payment is refunded.
+ * "Taken" is the payment intent recorded with the payment, which a concurrent status write
+ * never touches (the payment status it carries may be the one it read).
+ */
+export function mustRefund(
+  order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'status' | 'payment'>,
+): boolean {
+  return (
+    order.paymentMethod === 'card' &&
+    order.status === 'cancelled' &&
+    order.paymentStatus !== 'refunded' &&
+    Boolean(order.payment?.stripePaymentIntentId)
+  )
 }

@@ -6,6 +6,7 @@ import { StoreError } from '../errors'
 import { logger } from '../logger'
 import {
   CANCELLABLE_BY_OWNER,
+  CONFIRMED_REFUND_FROM,
   isFullRefund,
   mustRefund,
   paymentSources,
@@ -49,10 +50,11 @@ async function movePayment(
   id: DocId,
   to: PaymentStatus,
   changes: (order: Order) => Changes = () => ({}),
+  from: readonly PaymentStatus[] = paymentSources(to),
 ): Promise<{ order: Order; moved: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const order = await reload(req, id)
-    if (!paymentSources(to).includes(order.paymentStatus)) return { order, moved: false }
+    if (!from.includes(order.paymentStatus)) return { order, moved: false }
     const row = await req.payload.db.updateOne({
       collection: 'orders',
       where: { and: [{ id: { equals: id } }, { paymentStatus: { equals: order.paymentStatus } }] },
@@ -116,10 +118,21 @@ async function markRefunded(
   refundId: string,
   note?: string,
 ): Promise<void> {
-  await movePayment(req, order.id, 'refunded', (current) => ({
-    amountRefunded: current.total,
-    payment: { ...current.payment, stripeRefundId: refundId, ...(note ? { note } : {}) },
-  }))
+  await movePayment(
+    req,
+    order.id,
+    'refunded',
+    (current) => ({
+      amountRefunded: current.total,
+      payment: {
+        ...current.payment,
+        stripePaymentIntentId: order.payment?.stripePaymentIntentId ?? null,
+        stripeRefundId: refundId,
+        ...(note ? { note } : {}),
+      },
+    }),
+    CONFIRMED_REFUND_FROM,
+  )
 }
 
 /**
@@ -156,7 +169,6 @@ export async function applyPaid(
       stripePaymentIntentId: payment.paymentIntent ?? current.payment?.stripePaymentIntentId ?? null,
     },
   }))
-  let now = order
   if (moved && order.status === 'pending') {
     try {
       await req.payload.update({
@@ -168,11 +180,11 @@ export async function applyPaid(
       })
     } catch (error) {
       // Without transactions (SQLite) a cancellation can land between the payment and this move.
-      now = await reload(req, order.id)
-      if (now.status !== 'cancelled') throw error
+      if ((await reload(req, order.id)).status !== 'cancelled') throw error
     }
   }
   // Also on a redelivery: a late payment whose refund failed last time is refunded now.
+  const now = await reload(req, order.id)
   if (mustRefund(now)) {
     await refundLatePayment(req, now)
     return 'refunded'
@@ -243,6 +255,13 @@ export async function settleCancelledCardOrder(req: PayloadRequest, cancelled: O
   if (cancelled.paymentMethod !== 'card' || !client) return
   // Read again: a payment may have landed since the cancellation read the order.
   const order = await reload(req, cancelled.id)
+  const refundId = order.payment?.stripeRefundId
+  if (refundId && order.paymentStatus !== 'refunded') {
+    // A late payment was refunded while this cancellation was being written (without
+    // transactions its write can carry the payment status it read): record what Stripe did.
+    await markRefunded(req, order, refundId)
+    return
+  }
   if (mustRefund(order)) {
     try {
       await markRefunded(req, order, await refundAtStripe(order))

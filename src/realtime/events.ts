@@ -109,17 +109,24 @@ const pick = (order: OrderLike): OrderLike => ({
   customer: order.customer,
 })
 
-/** Opens a change on `req`, or joins the one already open. */
-export function openOrderChange(req: PayloadRequest): void {
+/** Opens a change on `req`, or joins the one already open; the level it opened. */
+export function openOrderChange(req: PayloadRequest): number {
   const change = changes.get(req)
-  if (change && change.depth > 0) change.depth++
-  else changes.set(req, { depth: 1, orders: new Map() })
+  if (change && change.depth > 0) return ++change.depth
+  changes.set(req, { depth: 1, orders: new Map() })
+  return 1
 }
 
-/** Closes one level; the outermost publishes the change's events once its transaction has committed. */
-export async function closeOrderChange(req: PayloadRequest): Promise<void> {
+/**
+ * Closes one level (`level`: the one a scope opened, so that a nested operation that failed, and
+ * so never closed its own, does not keep the change open); the outermost publishes the change's
+ * events once its transaction has committed.
+ */
+export async function closeOrderChange(req: PayloadRequest, level?: number): Promise<void> {
   const change = changes.get(req)
-  if (!change || --change.depth > 0) return
+  if (!change) return
+  if (level !== undefined) change.depth = level
+  if (--change.depth > 0) return
   changes.delete(req)
   for (const seen of change.orders.values()) {
     if (seen.after)
@@ -134,7 +141,7 @@ export function dropOrderChange(req: PayloadRequest): void {
 
 /** Runs `work` as one change (joining an open one). */
 export async function inOrderChange<T>(req: PayloadRequest, work: () => Promise<T>): Promise<T> {
-  openOrderChange(req)
+  const level = openOrderChange(req)
   let result: T
   try {
     result = await work()
@@ -142,7 +149,7 @@ export async function inOrderChange<T>(req: PayloadRequest, work: () => Promise<
     dropOrderChange(req)
     throw error
   }
-  await closeOrderChange(req)
+  await closeOrderChange(req, level)
   return result
 }
 

@@ -42,18 +42,19 @@ export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
     req,
   })
   if (!claimed) throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
-  // The write below is the whole document: what payments changed since originalDoc was read (a
-  // webhook, concurrently) is taken from the claimed row, so this write does not undo it.
+  // Payload writes the whole document as it read it before the claim. Payments change beside
+  // status changes (a webhook, concurrently, on another instance): their fields are left out of
+  // this write, and the payment status is the one the claim found, so this write undoes none of it.
   const current = claimed as Partial<Order>
-  const payment = {
-    paymentStatus: current.paymentStatus ?? originalDoc.paymentStatus,
-    amountRefunded: current.amountRefunded ?? originalDoc.amountRefunded,
-    payment: { ...originalDoc.payment, ...current.payment },
-  }
+  const statusChange = { ...data }
+  delete statusChange.payment
+  delete statusChange.amountRefunded
   return {
-    ...data,
-    ...payment,
-    paymentStatus: paymentAfter({ ...originalDoc, ...payment }, to),
+    ...statusChange,
+    paymentStatus: paymentAfter(
+      { ...originalDoc, paymentStatus: current.paymentStatus ?? originalDoc.paymentStatus },
+      to,
+    ),
     statusHistory: [
       ...(originalDoc.statusHistory ?? []),
       { from, to, by: req.user?.id ?? null, at: new Date().toISOString() },
