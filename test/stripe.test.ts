@@ -524,7 +524,6 @@ describe('cancelled but paid (issue 13, item 4)', () => {
     expect(seenByAdmin.body.payment?.stripeRefundId).toBe(refunds[0]?.id)
     const seenByOwner = await api<CardOrder>(`/api/orders/${placed.id}`, { token: buyer.token })
     expect(seenByOwner.body).toMatchObject({ paymentStatus: 'refunded', amountRefunded: placed.total })
-    expect(seenByOwner.body.payment).toBeUndefined()
   })
 
   it('a refund Stripe refuses is retried with the next delivery, and made once', async () => {

@@ -1,6 +1,6 @@
 import type { CollectionConfig, Field } from 'payload'
 
-import { adminOnly, adminOnlyField, adminOrOwner } from '../../src/access'
+import { adminOnly, adminOrOwner } from '../../src/access'
 import { ORDER_STATUSES } from '../../src/orders/transitions'
 import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
 import { applyStatusChange } from './hooks/applyStatusChange'
@@ -162,8 +162,7 @@ export const Orders: CollectionConfig = {
     {
       name: 'payment',
       type: 'group',
-      // Stripe's ids and the operators' notes are internal; the customer sees amountRefunded.
-      access: { ...fixed, read: adminOnlyField },
+      access: fixed,
       admin: { readOnly: true, description: 'Stripe references for card orders.' },
       fields: [
         { name: 'stripeSessionId', type: 'text', index: true },

@@ -494,11 +494,6 @@ export const FIELD_RULES: readonly FieldRule[] = [
     rule: 'A snapshot taken at checkout (`customer`, `items`, prices, `total`, `paymentStatus`, …): ignored on update, even from admins.',
   },
   {
-    collection: 'orders',
-    fields: '`payment` (Stripe session, payment intent and refund ids, `issue`, `note`)',
-    rule: "Admins only: the order's owner reads `paymentStatus` and `amountRefunded` (what was refunded so far), not Stripe's ids or the operators' notes.",
-  },
-  {
     collection: 'carts, checkout',
     fields: 'prices, totals, owner',
     rule: 'Never taken from the client: the cart and checkout endpoints accept only product ids, quantities, a coupon code and an address (anything else is 400) and price from the catalog.',
