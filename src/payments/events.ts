@@ -127,6 +127,16 @@ export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event)
   return inOrderChange(req, () => applyOnce(req, event, orderId, plan.effect))
 }
 
+async function lockOrder(req: PayloadRequest, orderId: DocId): Promise<void> {
+  await req.payload.db.updateOne({
+    collection: 'orders',
+    where: { id: { equals: orderId } },
+    data: { updatedAt: new Date().toISOString() },
+    options: { atomic: true },
+    req,
+  })
+}
+
 async function applyOnce(
   req: PayloadRequest,
   event: Stripe.Event,
@@ -136,6 +146,9 @@ async function applyOnce(
   const { shouldCommit, inTransaction: transaction } = await beginTransaction(req)
   let recorded: DocId | undefined
   try {
+    // The order's row is locked first: the event record below references it (a key-share lock on
+    // PostgreSQL), and a cancellation holding the row while this waits for it would deadlock.
+    if (transaction) await lockOrder(req, orderId)
     try {
       recorded = (
         await req.payload.create({
