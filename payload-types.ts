@@ -336,6 +336,10 @@ export interface Order {
   discount: number;
   shipping: number;
   total: number;
+  /**
+   * Refunded so far, in minor units: partial refunds (from the Stripe dashboard) add up here; only a full refund makes the payment status refunded.
+   */
+  amountRefunded?: number | null;
   currency: string;
   couponCode?: string | null;
   coupon?: (number | null) | Coupon;
@@ -355,10 +359,15 @@ export interface Order {
     stripeSessionId?: string | null;
     stripePaymentIntentId?: string | null;
     expiresAt?: string | null;
+    stripeRefundId?: string | null;
     /**
      * Set when a payment needs an operator: an amount mismatch, a failed refund.
      */
     issue?: string | null;
+    /**
+     * What the store did on its own about this payment, e.g. a payment that arrived after the order was cancelled, refunded automatically.
+     */
+    note?: string | null;
   };
   statusHistory?:
     | {
@@ -717,6 +726,7 @@ export interface OrdersSelect<T extends boolean = true> {
   discount?: T;
   shipping?: T;
   total?: T;
+  amountRefunded?: T;
   currency?: T;
   couponCode?: T;
   coupon?: T;
@@ -737,7 +747,9 @@ export interface OrdersSelect<T extends boolean = true> {
         stripeSessionId?: T;
         stripePaymentIntentId?: T;
         expiresAt?: T;
+        stripeRefundId?: T;
         issue?: T;
+        note?: T;
       };
   statusHistory?:
     | T

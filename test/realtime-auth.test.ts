@@ -213,7 +213,8 @@ describe('order.paid from the Stripe webhook', () => {
     const expected = {
       id: order.id,
       orderNumber: order.orderNumber,
-      status: 'pending',
+      // The order as the payment committed it (issue 13: this said "pending").
+      status: 'processing',
       paymentStatus: 'paid',
       total: order.total,
     }

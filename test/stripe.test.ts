@@ -27,7 +27,14 @@ let buyer: Account
 let item: Doc
 
 type CardOrder = OrderView & {
-  payment?: { stripeSessionId?: string | null; stripePaymentIntentId?: string | null; issue?: string | null }
+  amountRefunded?: number
+  payment?: {
+    stripeSessionId?: string | null
+    stripePaymentIntentId?: string | null
+    stripeRefundId?: string | null
+    issue?: string | null
+    note?: string | null
+  }
 }
 type CheckoutAnswer = { order: CardOrder; checkoutUrl?: string } & Errors
 
@@ -322,14 +329,21 @@ describe('webhook', () => {
   })
 })
 
-describe('refunds', () => {
-  async function paidOrder(quantity: number): Promise<CardOrder> {
-    const res = await cardCheckout(quantity)
-    const session = double.complete(res.body.order.payment?.stripeSessionId ?? '')
-    await deliver('checkout.session.completed', session)
-    return orderOf(res.body.order.id)
-  }
+/** Someone refunding in the Stripe dashboard. */
+const dashboard = () =>
+  new Stripe('sk_test_dashboard', { ...double.clientOptions(), maxNetworkRetries: 0, telemetry: false })
 
+async function paidOrder(quantity: number): Promise<CardOrder> {
+  const res = await cardCheckout(quantity)
+  const session = double.complete(res.body.order.payment?.stripeSessionId ?? '')
+  await deliver('checkout.session.completed', session)
+  return orderOf(res.body.order.id)
+}
+
+const chargeOf = (order: CardOrder) =>
+  double.charge(double.paymentIntent(order.payment?.stripePaymentIntentId ?? '')?.latest_charge ?? '')!
+
+describe('refunds', () => {
   it('cancelling a paid card order refunds it through Stripe, once, and ends refunded', async () => {
     const order = await paidOrder(2)
     expect(await stockOf(item.id)).toBe(8)
@@ -357,12 +371,7 @@ describe('refunds', () => {
 
   it('a refund made in the Stripe dashboard ends refunded and returns stock if not shipped', async () => {
     const order = await paidOrder(1)
-    const dashboard = new Stripe('sk_test_dashboard', {
-      ...double.clientOptions(),
-      maxNetworkRetries: 0,
-      telemetry: false,
-    })
-    await dashboard.refunds.create({ payment_intent: order.payment?.stripePaymentIntentId ?? '' })
+    await dashboard().refunds.create({ payment_intent: order.payment?.stripePaymentIntentId ?? '' })
     const charge = double.charge(
       double.paymentIntent(order.payment?.stripePaymentIntentId ?? '')?.latest_charge ?? '',
     )
@@ -374,6 +383,7 @@ describe('refunds', () => {
   it('a dashboard refund of a shipped order keeps it shipped and the stock out', async () => {
     const order = await paidOrder(1)
     await api(`/api/orders/${order.id}`, { method: 'PATCH', token: admin.token, json: { status: 'shipped' } })
+    await dashboard().refunds.create({ payment_intent: order.payment?.stripePaymentIntentId ?? '' })
     const charge = double.charge(
       double.paymentIntent(order.payment?.stripePaymentIntentId ?? '')?.latest_charge ?? '',
     )
@@ -382,6 +392,209 @@ describe('refunds', () => {
     expect(await stockOf(item.id)).toBe(9)
   })
 })
+
+describe('partial refunds (issue 13, item 3)', () => {
+  it('are recorded as the amount refunded and change nothing else, until they add up to the total', async () => {
+    const order = await paidOrder(2)
+    expect(await stockOf(item.id)).toBe(8)
+    const intent = order.payment?.stripePaymentIntentId ?? ''
+
+    await dashboard().refunds.create({ payment_intent: intent, amount: 1000 })
+    const first = chargeOf(order)
+    const delivered = await deliver('charge.refunded', first)
+    expect(delivered.body.outcome).toBe('applied')
+    expect(await orderOf(order.id)).toMatchObject({
+      status: 'processing',
+      paymentStatus: 'paid',
+      amountRefunded: 1000,
+    })
+    expect(await stockOf(item.id)).toBe(8)
+    // Owner and admin both read it.
+    const owner = await api<CardOrder>(`/api/orders/${order.id}`, { token: buyer.token })
+    expect(owner.body.amountRefunded).toBe(1000)
+    expect(
+      (await api<CardOrder>(`/api/orders/${order.id}`, { token: admin.token })).body.amountRefunded,
+    ).toBe(1000)
+
+    // The same event again, and the same charge in another event: counted once.
+    expect((await deliver('charge.refunded', first, { id: delivered.event.id })).body.outcome).toBe(
+      'duplicate',
+    )
+    await deliver('charge.refunded', first)
+    expect((await orderOf(order.id)).amountRefunded).toBe(1000)
+
+    await dashboard().refunds.create({ payment_intent: intent, amount: 2000 })
+    await deliver('charge.refunded', chargeOf(order))
+    // An older event arriving late does not lower it.
+    await deliver('charge.refunded', first)
+    expect(await orderOf(order.id)).toMatchObject({ paymentStatus: 'paid', amountRefunded: 3000 })
+    expect(await stockOf(item.id)).toBe(8)
+
+    // The rest: now it is a full refund, and the order ends as a full refund always did.
+    await dashboard().refunds.create({ payment_intent: intent })
+    await deliver('charge.refunded', chargeOf(order))
+    expect(await orderOf(order.id)).toMatchObject({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+      amountRefunded: order.total,
+    })
+    expect(await stockOf(item.id)).toBe(10)
+  })
+
+  it('a full refund delivered before an earlier partial one stays a full refund', async () => {
+    const order = await paidOrder(1)
+    const intent = order.payment?.stripePaymentIntentId ?? ''
+    await dashboard().refunds.create({ payment_intent: intent, amount: 500 })
+    const partial = chargeOf(order)
+    await dashboard().refunds.create({ payment_intent: intent })
+    await deliver('charge.refunded', chargeOf(order))
+    await deliver('charge.refunded', partial)
+    expect(await orderOf(order.id)).toMatchObject({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+      amountRefunded: order.total,
+    })
+    expect(await stockOf(item.id)).toBe(10)
+  })
+})
+
+describe('cancelled but paid (issue 13, item 4)', () => {
+  it('cancelling an unpaid card order expires its Checkout Session, for the owner and for an admin', async () => {
+    for (const how of ['owner', 'admin'] as const) {
+      const placed = (await cardCheckout(2)).body.order
+      const sessionId = placed.payment?.stripeSessionId ?? ''
+      const res =
+        how === 'owner'
+          ? await api(`/api/orders/${placed.id}/cancel`, { method: 'POST', token: buyer.token })
+          : await api(`/api/orders/${placed.id}`, {
+              method: 'PATCH',
+              token: admin.token,
+              json: { status: 'cancelled' },
+            })
+      expect(res.status).toBe(200)
+      expect(double.session(sessionId)?.status).toBe('expired')
+      expect(double.callsTo(`/v1/checkout/sessions/${sessionId}/expire`, 'POST')).toHaveLength(1)
+      expect(await stockOf(item.id)).toBe(10)
+      // Stripe then reports the expiry: the payment fails, nothing else moves.
+      await deliver('checkout.session.expired', double.session(sessionId))
+      expect(await orderOf(placed.id)).toMatchObject({ status: 'cancelled', paymentStatus: 'failed' })
+      expect(await stockOf(item.id)).toBe(10)
+    }
+  })
+
+  it('a payment that still arrives for a cancelled order is refunded once, recorded, and never revives it', async () => {
+    const placed = (await cardCheckout(2)).body.order
+    const sessionId = placed.payment?.stripeSessionId ?? ''
+    // The customer pays just before the cancellation: the expiry loses the race.
+    const session = double.complete(sessionId)
+    expect(
+      (await api(`/api/orders/${placed.id}/cancel`, { method: 'POST', token: buyer.token })).status,
+    ).toBe(200)
+    expect(double.session(sessionId)?.status).toBe('complete')
+    expect(await stockOf(item.id)).toBe(10)
+
+    const first = await deliver('checkout.session.completed', session)
+    expect(first.status).toBe(200)
+    await deliver('checkout.session.completed', session, { id: first.event.id })
+    await deliver('checkout.session.completed', session)
+    const { sweepUnpaidCardOrders } = await import('../src/payments/sweep')
+    await sweepUnpaidCardOrders(server.payload, Date.now() + 3_600_000)
+    // Give the sweep lease back for the other tests.
+    await server.payload.delete({ collection: 'counters', where: { name: { equals: 'stripe-sweep' } } })
+
+    const after = await orderOf(placed.id)
+    expect(after).toMatchObject({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+      amountRefunded: placed.total,
+      payment: {
+        stripePaymentIntentId: session.payment_intent,
+        note: expect.stringMatching(/refunded automatically/),
+      },
+    })
+    expect(after.statusHistory.map((entry) => entry.to)).toEqual(['pending', 'cancelled'])
+    const refunds = double.refunds().filter((refund) => refund.payment_intent === session.payment_intent)
+    expect(refunds).toHaveLength(1)
+    expect(refunds[0]?.amount).toBe(placed.total)
+    expect(after.payment?.stripeRefundId).toBe(refunds[0]?.id)
+    expect(await stockOf(item.id)).toBe(10)
+    // Admins see the record; the customer sees the refunded amount.
+    const seenByAdmin = await api<CardOrder>(`/api/orders/${placed.id}`, { token: admin.token })
+    expect(seenByAdmin.body.payment?.note).toMatch(/refunded automatically/)
+    expect(seenByAdmin.body.payment?.stripeRefundId).toBe(refunds[0]?.id)
+    const seenByOwner = await api<CardOrder>(`/api/orders/${placed.id}`, { token: buyer.token })
+    expect(seenByOwner.body).toMatchObject({ paymentStatus: 'refunded', amountRefunded: placed.total })
+  })
+
+  it('a refund Stripe refuses is retried with the next delivery, and made once', async () => {
+    const placed = (await cardCheckout(1)).body.order
+    const session = double.complete(placed.payment?.stripeSessionId ?? '')
+    await api(`/api/orders/${placed.id}/cancel`, { method: 'POST', token: buyer.token })
+    double.failNext('/v1/refunds', 500, { message: 'boom' }, { times: 3 })
+    const failed = await deliver('checkout.session.completed', session)
+    expect(failed.status).toBe(500)
+    const retried = await deliver('checkout.session.completed', session, { id: failed.event.id })
+    expect(retried.status).toBe(200)
+    expect(await orderOf(placed.id)).toMatchObject({ status: 'cancelled', paymentStatus: 'refunded' })
+    expect(
+      double.refunds().filter((refund) => refund.payment_intent === session.payment_intent),
+    ).toHaveLength(1)
+    expect(await stockOf(item.id)).toBe(10)
+  })
+})
+
+describe('which order an event settles (issue 13, item 5)', () => {
+  it('a session is matched by its stored id, never by the order its metadata names', async () => {
+    const a = (await cardCheckout(1)).body.order
+    const b = (await cardCheckout(1)).body.order
+    await addToCart(api, buyer.token, item.id, 1)
+    const cod = (
+      await api<{ order: CardOrder }>('/api/checkout', {
+        token: buyer.token,
+        json: { paymentMethod: 'cod', shippingAddress: ADDRESS },
+      })
+    ).body.order
+    expect(a.total).toBe(b.total)
+    const sessionOfA = double.complete(a.payment?.stripeSessionId ?? '')
+    for (const named of [b, cod]) {
+      const res = await deliver('checkout.session.completed', {
+        ...sessionOfA,
+        metadata: { ...sessionOfA.metadata, orderId: String(named.id) },
+      })
+      expect(res.status).toBe(200)
+      expect(await orderOf(named.id)).toMatchObject({ paymentStatus: 'unpaid', status: 'pending' })
+    }
+    expect(await orderOf(a.id)).toMatchObject({ paymentStatus: 'paid', status: 'processing' })
+  })
+
+  it('an event for no order of this store answers 200 and changes nothing', async () => {
+    const placed = (await cardCheckout(1)).body.order
+    const session = double.complete(placed.payment?.stripeSessionId ?? '')
+    const strangers = [
+      // An order id that does not exist (this answered 500, so Stripe retried it for days).
+      { ...session, id: 'cs_test_not_ours', metadata: { orderId: '999999' } },
+      // A session that is not this order's, naming it.
+      { ...session, id: 'cs_test_not_ours_either' },
+    ]
+    for (const stranger of strangers) {
+      for (const type of ['checkout.session.completed', 'checkout.session.expired']) {
+        const res = await deliver(type, stranger)
+        expect(res.status).toBe(200)
+        expect(res.body.outcome).toBe('no-order')
+      }
+    }
+    const charge = double.charge(double.paymentIntent(session.payment_intent ?? '')?.latest_charge ?? '')
+    const refund = await deliver('charge.refunded', { ...charge, payment_intent: 'pi_not_ours' })
+    expect(res200(refund)).toBe('no-order')
+    expect(await orderOf(placed.id)).toMatchObject({ paymentStatus: 'unpaid', status: 'pending' })
+    expect(await stockOf(item.id)).toBe(9)
+  })
+})
+
+const res200 = (res: { status: number; body: { outcome?: string } }) => {
+  expect(res.status).toBe(200)
+  return res.body.outcome
+}
 
 describe('lost webhooks', () => {
   it('the sweep settles paid and expired sessions exactly as their webhooks would, once', async () => {

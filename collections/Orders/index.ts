@@ -4,7 +4,12 @@ import { adminOnly, adminOrOwner } from '../../src/access'
 import { ORDER_STATUSES } from '../../src/orders/transitions'
 import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
 import { applyStatusChange } from './hooks/applyStatusChange'
-import { publishOrderEvents } from './hooks/publishOrderEvents'
+import {
+  closeOrderChangeAfterWrite,
+  noteOrderBeforeWrite,
+  openOrderChangeForWrite,
+  publishOrderEvents,
+} from './hooks/publishOrderEvents'
 import { releaseOnCancel } from './hooks/releaseOnCancel'
 
 const fixed = { create: () => false, update: () => false }
@@ -36,7 +41,13 @@ export const Orders: CollectionConfig = {
   },
   access: { read: adminOrOwner('customer'), create: () => false, update: adminOnly, delete: adminOnly },
   endpoints: [cancelOrderEndpoint],
-  hooks: { beforeChange: [applyStatusChange], afterChange: [releaseOnCancel, publishOrderEvents] },
+  hooks: {
+    beforeOperation: [openOrderChangeForWrite],
+    beforeChange: [noteOrderBeforeWrite, applyStatusChange],
+    // The write itself first: what releaseOnCancel then writes (a refund) is later in the change.
+    afterChange: [publishOrderEvents, releaseOnCancel],
+    afterOperation: [closeOrderChangeAfterWrite],
+  },
   fields: [
     {
       name: 'orderNumber',
@@ -107,6 +118,19 @@ export const Orders: CollectionConfig = {
     },
     { type: 'row', fields: [money('subtotal'), money('discount'), money('shipping'), money('total')] },
     {
+      name: 'amountRefunded',
+      type: 'number',
+      defaultValue: 0,
+      access: fixed,
+      // Checkout writes orders through the adapter, without field defaults: none refunded yet.
+      hooks: { afterRead: [({ value }) => (typeof value === 'number' ? value : 0)] },
+      admin: {
+        readOnly: true,
+        description:
+          'Refunded so far, in minor units: partial refunds (from the Stripe dashboard) add up here; only a full refund makes the payment status refunded.',
+      },
+    },
+    {
       type: 'row',
       fields: [
         { name: 'currency', type: 'text', required: true, access: fixed, admin: { readOnly: true } },
@@ -144,11 +168,20 @@ export const Orders: CollectionConfig = {
         { name: 'stripeSessionId', type: 'text', index: true },
         { name: 'stripePaymentIntentId', type: 'text', index: true },
         { name: 'expiresAt', type: 'date', index: true },
+        { name: 'stripeRefundId', type: 'text' },
         {
           name: 'issue',
           type: 'text',
           admin: {
             description: 'Set when a payment needs an operator: an amount mismatch, a failed refund.',
+          },
+        },
+        {
+          name: 'note',
+          type: 'text',
+          admin: {
+            description:
+              'What the store did on its own about this payment, e.g. a payment that arrived after the order was cancelled, refunded automatically.',
           },
         },
       ],

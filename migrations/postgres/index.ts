@@ -4,6 +4,7 @@ import * as migration_20261201_090731_orders from './20261201_090731_orders';
 import * as migration_20261201_093016_payments from './20261201_093016_payments';
 import * as migration_20261201_114220_carts_unlocked from './20261201_114220_carts_unlocked';
 import * as migration_20261204_202046_cart_revision from './20261204_202046_cart_revision';
+import * as migration_20261204_210802_payments_refunds from './20261204_210802_payments_refunds';
 
 export const migrations = [
   {
@@ -34,6 +35,11 @@ export const migrations = [
   {
     up: migration_20261204_202046_cart_revision.up,
     down: migration_20261204_202046_cart_revision.down,
-    name: '20261204_202046_cart_revision'
+    name: '20261204_202046_cart_revision',
+  },
+  {
+    up: migration_20261204_210802_payments_refunds.up,
+    down: migration_20261204_210802_payments_refunds.down,
+    name: '20261204_210802_payments_refunds'
   },
 ];

@@ -4,6 +4,7 @@ import * as migration_20261201_090714_orders from './20261201_090714_orders';
 import * as migration_20261201_092954_payments from './20261201_092954_payments';
 import * as migration_20261201_114134_carts_unlocked from './20261201_114134_carts_unlocked';
 import * as migration_20261204_201959_cart_revision from './20261204_201959_cart_revision';
+import * as migration_20261204_210751_payments_refunds from './20261204_210751_payments_refunds';
 
 export const migrations = [
   {
@@ -34,6 +35,11 @@ export const migrations = [
   {
     up: migration_20261204_201959_cart_revision.up,
     down: migration_20261204_201959_cart_revision.down,
-    name: '20261204_201959_cart_revision'
+    name: '20261204_201959_cart_revision',
+  },
+  {
+    up: migration_20261204_210751_payments_refunds.up,
+    down: migration_20261204_210751_payments_refunds.down,
+    name: '20261204_210751_payments_refunds'
   },
 ];

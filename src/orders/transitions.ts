@@ -46,3 +46,42 @@ const PAYMENT_FROM: Record<PaymentStatus, readonly PaymentStatus[]> = {
 export function paymentSources(to: PaymentStatus): readonly PaymentStatus[] {
   return PAYMENT_FROM[to]
 }
+
+/**
+ * A refund Stripe has confirmed is recorded whatever the order shows but refunded: without
+ * transactions (SQLite) a cancellation written at the same moment as the payment can leave the
+ * payment status it read (unpaid), and the money has come and gone back all the same.
+ */
+export const CONFIRMED_REFUND_FROM: readonly PaymentStatus[] = ['unpaid', 'failed', 'paid']
+
+/** A refund of `refunded` (cumulative) out of `amount` ends the payment; anything less is partial. */
+export function isFullRefund(refunded: number, amount: number): boolean {
+  return refunded >= amount
+}
+
+/**
+ * A card order cancelled while its Checkout Session is still open must close the session, or the
+ * customer could still pay for an order whose stock has gone back.
+ */
+export function sessionToExpire(
+  order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'payment'>,
+): string | null {
+  if (order.paymentMethod !== 'card' || order.paymentStatus !== 'unpaid') return null
+  return order.payment?.stripeSessionId ?? null
+}
+
+/**
+ * Money taken for a cancelled order goes back: the cancellation stands, the payment is refunded.
+ * "Taken" is the payment intent recorded with the payment, which a concurrent status write
+ * never touches (the payment status it carries may be the one it read).
+ */
+export function mustRefund(
+  order: Pick<Order, 'paymentMethod' | 'paymentStatus' | 'status' | 'payment'>,
+): boolean {
+  return (
+    order.paymentMethod === 'card' &&
+    order.status === 'cancelled' &&
+    order.paymentStatus !== 'refunded' &&
+    Boolean(order.payment?.stripePaymentIntentId)
+  )
+}

@@ -18,7 +18,11 @@ const session = z.looseObject({
   payment_intent: reference,
 })
 
-const charge = z.looseObject({ payment_intent: reference })
+const charge = z.looseObject({
+  payment_intent: reference,
+  amount: z.number().int().nonnegative(),
+  amount_refunded: z.number().int().nonnegative(),
+})
 
 const SESSION_EVENTS = [
   'checkout.session.completed',

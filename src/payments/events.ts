@@ -4,8 +4,8 @@ import type Stripe from 'stripe'
 
 import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
-import { isDocumentId, normaliseId } from '../db/ids'
 import { logger } from '../logger'
+import { inOrderChange } from '../realtime/events'
 import { applyFailed, applyPaid, applyRefunded } from './orderPayments'
 
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'no-order'
@@ -15,21 +15,33 @@ type Effect = (req: PayloadRequest, orderId: DocId) => Promise<unknown>
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   typeof value === 'string' ? value : (value?.id ?? null)
 
+/**
+ * The card order whose Checkout Session this is, by the session id stored at checkout. The
+ * session's metadata is not trusted to name the order: a session of order A naming order B (or a
+ * cash-on-delivery order) must never settle B.
+ */
 async function orderForSession(
   req: PayloadRequest,
   session: Stripe.Checkout.Session,
 ): Promise<DocId | undefined> {
-  const fromMetadata = session.metadata?.orderId
-  if (fromMetadata && isDocumentId(req.payload, fromMetadata))
-    return normaliseId(req.payload, fromMetadata) as DocId
   const found = await req.payload.find({
     collection: 'orders',
-    where: { 'payment.stripeSessionId': { equals: session.id } },
+    where: {
+      and: [{ 'payment.stripeSessionId': { equals: session.id } }, { paymentMethod: { equals: 'card' } }],
+    },
     limit: 1,
     depth: 0,
     req,
   })
-  return found.docs[0]?.id
+  const order = found.docs[0]
+  const named = session.metadata?.orderId
+  if (named !== undefined && String(order?.id) !== named) {
+    logger.warn(
+      { session: session.id, metadataOrderId: named, order: order?.id ?? null },
+      'stripe session metadata names another order than the one the session belongs to',
+    )
+  }
+  return order?.id
 }
 
 async function orderForPaymentIntent(
@@ -39,7 +51,12 @@ async function orderForPaymentIntent(
   if (!paymentIntent) return undefined
   const found = await req.payload.find({
     collection: 'orders',
-    where: { 'payment.stripePaymentIntentId': { equals: paymentIntent } },
+    where: {
+      and: [
+        { 'payment.stripePaymentIntentId': { equals: paymentIntent } },
+        { paymentMethod: { equals: 'card' } },
+      ],
+    },
     limit: 1,
     depth: 0,
     req,
@@ -77,7 +94,14 @@ async function interpret(
       return { orderId: await orderForSession(req, event.data.object), effect: applyFailed }
     case 'charge.refunded': {
       const charge = event.data.object
-      return { orderId: await orderForPaymentIntent(req, idOf(charge.payment_intent)), effect: applyRefunded }
+      return {
+        orderId: await orderForPaymentIntent(req, idOf(charge.payment_intent)),
+        effect: (effectReq, orderId) =>
+          applyRefunded(effectReq, orderId, {
+            amount: charge.amount,
+            amountRefunded: charge.amount_refunded,
+          }),
+      }
     }
     default:
       return undefined
@@ -93,18 +117,43 @@ async function interpret(
 export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event): Promise<EventOutcome> {
   const plan = await interpret(req, event)
   if (!plan) return 'ignored'
-  if (plan.orderId === undefined) {
-    logger.warn({ event: event.id, type: event.type }, 'stripe event for an unknown order')
+  const orderId = plan.orderId
+  if (orderId === undefined) {
+    // Answered 2xx: Stripe would retry an error for days, and no retry will make the order appear.
+    logger.warn({ event: event.id, type: event.type }, 'stripe event for no order of this store: ignored')
     return 'no-order'
   }
+  // One change: its order events go out once, after the commit, with the order as committed.
+  return inOrderChange(req, () => applyOnce(req, event, orderId, plan.effect))
+}
+
+async function lockOrder(req: PayloadRequest, orderId: DocId): Promise<void> {
+  await req.payload.db.updateOne({
+    collection: 'orders',
+    where: { id: { equals: orderId } },
+    data: { updatedAt: new Date().toISOString() },
+    options: { atomic: true },
+    req,
+  })
+}
+
+async function applyOnce(
+  req: PayloadRequest,
+  event: Stripe.Event,
+  orderId: DocId,
+  effect: Effect,
+): Promise<EventOutcome> {
   const { shouldCommit, inTransaction: transaction } = await beginTransaction(req)
   let recorded: DocId | undefined
   try {
+    // The order's row is locked first: the event record below references it (a key-share lock on
+    // PostgreSQL), and a cancellation holding the row while this waits for it would deadlock.
+    if (transaction) await lockOrder(req, orderId)
     try {
       recorded = (
         await req.payload.create({
           collection: 'stripe-events',
-          data: { eventId: event.id, type: event.type, order: plan.orderId },
+          data: { eventId: event.id, type: event.type, order: orderId },
           depth: 0,
           req,
         })
@@ -118,7 +167,7 @@ export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event)
       if (seen.totalDocs > 0) return 'duplicate'
       throw error
     }
-    await plan.effect(req, plan.orderId)
+    await effect(req, orderId)
     if (shouldCommit) await commitTransaction(req)
     return 'applied'
   } catch (error) {

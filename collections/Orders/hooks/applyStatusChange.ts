@@ -42,9 +42,19 @@ export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
     req,
   })
   if (!claimed) throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
+  // Payload writes the whole document as it read it before the claim. Payments change beside
+  // status changes (a webhook, concurrently, on another instance): their fields are left out of
+  // this write, and the payment status is the one the claim found, so this write undoes none of it.
+  const current = claimed as Partial<Order>
+  const statusChange = { ...data }
+  delete statusChange.payment
+  delete statusChange.amountRefunded
   return {
-    ...data,
-    paymentStatus: paymentAfter(originalDoc, to),
+    ...statusChange,
+    paymentStatus: paymentAfter(
+      { ...originalDoc, paymentStatus: current.paymentStatus ?? originalDoc.paymentStatus },
+      to,
+    ),
     statusHistory: [
       ...(originalDoc.statusHistory ?? []),
       { from, to, by: req.user?.id ?? null, at: new Date().toISOString() },

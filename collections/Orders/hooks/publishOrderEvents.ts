@@ -1,28 +1,48 @@
-import type { CollectionAfterChangeHook } from 'payload'
+import type {
+  CollectionAfterChangeHook,
+  CollectionAfterOperationHook,
+  CollectionBeforeChangeHook,
+  CollectionBeforeOperationHook,
+} from 'payload'
 
 import type { Order } from '../../../payload-types'
-import { publishOrderEventsAfterCommit, takePaymentClaim } from '../../../src/realtime/events'
-import type { OrderEventName } from '../../../src/realtime/events'
+import {
+  closeOrderChange,
+  noteOrderAfter,
+  noteOrderBefore,
+  openOrderChange,
+} from '../../../src/realtime/events'
 
-/** Which events a write means: creation, any status change, payment, cancellation. */
-export function orderEvents(doc: Order, previousDoc: Order | undefined, created: boolean): OrderEventName[] {
-  if (created) return ['order.created']
-  const events: OrderEventName[] = []
-  if (previousDoc?.status !== doc.status) events.push('order.updated')
-  if (doc.paymentStatus === 'paid' && previousDoc?.paymentStatus !== 'paid') events.push('order.paid')
-  if (doc.status === 'cancelled' && previousDoc?.status !== 'cancelled') events.push('order.cancelled')
-  return events
+// Real-time order events describe a whole change (src/realtime/events.ts): a write operation on
+// orders is one, together with the writes its hooks make (a refund recorded by the cancellation),
+// unless it runs inside a change already open (a webhook event). Events go out after the commit.
+
+const WRITES = new Set(['create', 'update', 'updateByID'])
+
+export const openOrderChangeForWrite: CollectionBeforeOperationHook = ({ operation, req }) => {
+  if (WRITES.has(operation)) openOrderChange(req)
 }
 
-/** Real-time order events, sent after the transaction commits (or at once without one). */
+export const closeOrderChangeAfterWrite: CollectionAfterOperationHook = async ({
+  operation,
+  req,
+  result,
+}) => {
+  if (WRITES.has(operation)) await closeOrderChange(req)
+  return result
+}
+
+export const noteOrderBeforeWrite: CollectionBeforeChangeHook<Order> = ({ data, originalDoc, req }) => {
+  if (originalDoc) noteOrderBefore(req, originalDoc)
+  return data
+}
+
 export const publishOrderEvents: CollectionAfterChangeHook<Order> = async ({
   doc,
   previousDoc,
   operation,
   req,
 }) => {
-  const paymentWas = takePaymentClaim(req.context, doc.id)
-  const before = previousDoc && paymentWas ? { ...previousDoc, paymentStatus: paymentWas } : previousDoc
-  await publishOrderEventsAfterCommit(req, orderEvents(doc, before, operation === 'create'), doc)
+  await noteOrderAfter(req, doc, { before: previousDoc, created: operation === 'create' })
   return doc
 }

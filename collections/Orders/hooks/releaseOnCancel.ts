@@ -2,16 +2,17 @@ import type { CollectionAfterChangeHook } from 'payload'
 
 import type { Order } from '../../../payload-types'
 import { releaseOrder } from '../../../src/checkout/inventory'
-import { refundCancelledOrder } from '../../../src/payments/orderPayments'
+import { settleCancelledCardOrder } from '../../../src/payments/orderPayments'
 
 /**
- * A cancelled order gives back its stock and its coupon use, and a paid card order its money,
- * once: the status claim in applyStatusChange lets only one cancellation through.
+ * A cancelled order gives back its stock and its coupon use, and a card order its money (or its
+ * open Checkout Session), once: the status claim in applyStatusChange lets only one cancellation
+ * through.
  */
 export const releaseOnCancel: CollectionAfterChangeHook<Order> = async ({ doc, previousDoc, req }) => {
   if (doc.status === 'cancelled' && previousDoc?.status && previousDoc.status !== 'cancelled') {
     await releaseOrder(doc, req)
-    await refundCancelledOrder(req, doc)
+    await settleCancelledCardOrder(req, doc)
   }
   return doc
 }
