@@ -124,6 +124,18 @@ function endpointSection(): string {
   ].join('\n')
 }
 
+const REVIEWS = `## Reviews
+
+- **December 2026: a hostile client and a busy storefront**
+  ([docs/security-review.md](security-review.md)). Tried from outside on SQLite and PostgreSQL
+  against the OWASP API Security Top 10 (2023). Fifteen findings, all fixed with regression tests:
+  concurrent checkouts of one cart and lost cart updates; partial refunds, late payments for
+  cancelled orders and webhook events matched by their metadata; order events with states the
+  order never had and sockets that kept rights their user lost; password reset with an avatar,
+  unproven email and password changes, leaking \`sessions\`, account enumeration; unbounded
+  GraphQL work, guessable coupon codes, 500s for client input; a shutdown that hung while Redis
+  was down.`
+
 export function renderSecurityDoc(): string {
   const legend =
     'Legend: ✅ allowed on every document · ◐ allowed on some documents only (the rest are filtered out of lists, 404 by id, 403 on change) · ❌ refused with that status, nothing changes.'
@@ -135,5 +147,7 @@ export function renderSecurityDoc(): string {
     '',
     ...COLLECTIONS.map((policy) => collectionSection(policy)).flatMap((section) => [section, '']),
     endpointSection(),
+    '',
+    REVIEWS,
   ].join('\n')}\n`
 }
