@@ -108,9 +108,11 @@ describeIf(hasRedis, 'redis-server')('Redis stopped under load', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000))
 
     await redisServer!.stop()
+    // Under a loaded CI machine one database ping can outlast its 2 s bound and read as down too:
+    // wait for the answer that names Redis alone, which is what this outage must come to.
     const down = await eventually(
       () => api<Ready>('/api/ready'),
-      (res) => res.status === 503,
+      (res) => res.status === 503 && res.body.errors?.[0]?.data?.checks?.database === 'up',
     )
     expect(down.status).toBe(503)
     expect(down.body.errors?.[0]?.message).toMatch(/redis/)
@@ -220,7 +222,13 @@ describeOnPostgres('the database connection lost and restored (PostgreSQL throug
       20_000,
     )
     expect(cart.status).toBe(200)
-    expect((await api('/api/ready')).status).toBe(200)
+    // A ping sent before the proxy forwarded again may still be finishing (one in flight at a time).
+    const ready = await eventually(
+      () => api('/api/ready'),
+      (res) => res.status === 200,
+      5_000,
+    )
+    expect(ready.status).toBe(200)
     const order = await checkoutCod(api, customer.token)
     expect(order.status).toBe(201)
     expect(order.body.order.items[0]?.product).toBe(item.id)
