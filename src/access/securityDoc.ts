@@ -36,7 +36,7 @@ Authentication is \`Authorization: JWT <token>\` or the \`payload-token\` cookie
 ## How refusals look
 
 - Collections (Payload's generated REST): an operation the caller may not perform at all answers
-  **403** (also when not logged in: Payload's standard, which API.md keeps for generated
+  **403** (also when not logged in: Payload's standard, which the storefront contract keeps for generated
   endpoints). Reads of owned documents filter themselves: a list holds only what the caller may
   see, and the id of anything else answers **404**, exactly like an id that does not exist.
   Updating or deleting a document the caller cannot touch answers **403** and changes nothing.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 
 import { z } from 'zod'
 
-// Every setting of ../shared/API.md, parsed once at start-up: a wrong value stops the
+// Every setting of the store, parsed once at start-up: a wrong value stops the
 // process with the variable named instead of failing later in a request.
 
 const DEV_SECRET = 'dev-only-secret-change-me-0123456789'

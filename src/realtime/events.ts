@@ -23,7 +23,7 @@ export function setRealtime(io: Server | undefined): void {
 
 export type OrderEventName = 'order.created' | 'order.updated' | 'order.paid' | 'order.cancelled'
 
-/** What every order event carries (API.md). */
+/** What every order event carries (the contract: README "Real-time"). */
 export type OrderEventPayload = Pick<Order, 'id' | 'orderNumber' | 'status' | 'paymentStatus' | 'total'>
 
 type OrderLike = OrderEventPayload & Pick<Order, 'customer'>
