@@ -1,6 +1,7 @@
 import type { PayloadRequest, Where } from 'payload'
 
 import type { Cart, Coupon } from '../../payload-types'
+import { increment, writeIfMatches } from '../db/guardedWrite'
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
@@ -93,16 +94,15 @@ export async function writeCart(
   cart: LoadedCart,
   change: CartChange,
 ): Promise<LoadedCart | null> {
-  const written = await req.payload.db.updateOne({
+  const written = await writeIfMatches(req.payload, {
     collection: 'carts',
     where: { and: [{ id: { equals: cart.id } }, sameRevision(cart)] },
     data: {
       ...(change.items !== undefined && { items: change.items }),
       ...(change.coupon !== undefined && { coupon: change.coupon?.id ?? null }),
-      revision: { $inc: 1 },
+      revision: increment(1),
       updatedAt: new Date().toISOString(),
     },
-    options: { atomic: true },
     req,
   })
   if (!written) return null

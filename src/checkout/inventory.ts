@@ -2,6 +2,7 @@ import type { PayloadRequest, Where } from 'payload'
 
 import type { Order } from '../../payload-types'
 import { invalidateStock } from '../cache'
+import { increment, writeIfMatches } from '../db/guardedWrite'
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
 
@@ -12,20 +13,14 @@ import type { DocId } from '../db/ids'
 
 type Ref = DocId
 
-async function increment(
+async function adjust(
   req: PayloadRequest,
   collection: 'products' | 'coupons' | 'coupon-usages' | 'counters',
   where: Where,
   field: string,
   by: number,
-): Promise<unknown> {
-  return req.payload.db.updateOne({
-    collection,
-    where,
-    data: { [field]: { $inc: by } },
-    options: { atomic: true },
-    req,
-  })
+): Promise<Record<string, unknown> | null> {
+  return writeIfMatches(req.payload, { collection, where, data: { [field]: increment(by) }, req })
 }
 
 export type StockLeft = { id: Ref; title: string; stock: number }
@@ -39,7 +34,7 @@ export async function takeStock(
   product: Ref,
   quantity: number,
 ): Promise<StockLeft | null> {
-  const taken = await increment(
+  const taken = await adjust(
     req,
     'products',
     {
@@ -63,7 +58,7 @@ export async function takeStock(
 }
 
 export async function returnStock(req: PayloadRequest, product: Ref, quantity: number): Promise<void> {
-  await increment(req, 'products', { id: { equals: product } }, 'stock', quantity)
+  await adjust(req, 'products', { id: { equals: product } }, 'stock', quantity)
 }
 
 /** One more use of a coupon, unless `maxUses` is reached. */
@@ -73,18 +68,12 @@ export async function takeCouponUse(
   maxUses: number | null | undefined,
 ): Promise<boolean> {
   const limit: Where[] = typeof maxUses === 'number' ? [{ usedCount: { less_than: maxUses } }] : []
-  const taken = await increment(
-    req,
-    'coupons',
-    { and: [{ id: { equals: coupon } }, ...limit] },
-    'usedCount',
-    1,
-  )
+  const taken = await adjust(req, 'coupons', { and: [{ id: { equals: coupon } }, ...limit] }, 'usedCount', 1)
   return taken !== null
 }
 
 export async function returnCouponUse(req: PayloadRequest, coupon: Ref): Promise<void> {
-  await increment(
+  await adjust(
     req,
     'coupons',
     { and: [{ id: { equals: coupon } }, { usedCount: { greater_than: 0 } }] },
@@ -114,7 +103,7 @@ export async function takeCustomerCouponUse(
   customer: Ref,
   max: number,
 ): Promise<boolean> {
-  const taken = await increment(
+  const taken = await adjust(
     req,
     'coupon-usages',
     { and: [{ key: { equals: usageKey(coupon, customer) } }, { count: { less_than: max } }] },
@@ -129,7 +118,7 @@ export async function returnCustomerCouponUse(
   coupon: Ref,
   customer: Ref,
 ): Promise<void> {
-  await increment(
+  await adjust(
     req,
     'coupon-usages',
     { and: [{ key: { equals: usageKey(coupon, customer) } }, { count: { greater_than: 0 } }] },
@@ -142,13 +131,12 @@ export async function returnCustomerCouponUse(
 export async function nextCounter(req: PayloadRequest, name: string): Promise<number> {
   for (let attempt = 0; attempt < 3; attempt++) {
     // Outside any transaction on purpose: a counter row locked until commit would serialise every checkout.
-    const updated = await req.payload.db.updateOne({
+    const updated = await writeIfMatches(req.payload, {
       collection: 'counters',
       where: { name: { equals: name } },
-      data: { value: { $inc: 1 } },
-      options: { atomic: true },
+      data: { value: increment(1) },
     })
-    const value: unknown = (updated as { value?: unknown } | null)?.value
+    const value: unknown = updated?.value
     if (typeof value === 'number') return value
     try {
       await req.payload.create({ collection: 'counters', data: { name, value: 0 } })

@@ -2,6 +2,7 @@ import { commitTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
+import { writeIfMatches } from '../db/guardedWrite'
 import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { logger } from '../logger'
@@ -128,11 +129,10 @@ export async function applyStripeEvent(req: PayloadRequest, event: Stripe.Event)
 }
 
 async function lockOrder(req: PayloadRequest, orderId: DocId): Promise<void> {
-  await req.payload.db.updateOne({
+  await writeIfMatches(req.payload, {
     collection: 'orders',
     where: { id: { equals: orderId } },
     data: { updatedAt: new Date().toISOString() },
-    options: { atomic: true },
     req,
   })
 }

@@ -1,6 +1,7 @@
 import type { PayloadRequest } from 'payload'
 
 import type { Order } from '../../payload-types'
+import { writeIfMatches } from '../db/guardedWrite'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
 import { logger } from '../logger'
@@ -29,8 +30,8 @@ async function reload(req: PayloadRequest, id: DocId): Promise<Order> {
 }
 
 /** The fields a payment write touches, from the row the adapter returned. */
-function merged(order: Order, row: unknown): Order {
-  const fresh = row as Partial<Order>
+function merged(order: Order, row: Partial<Order> | null): Order {
+  const fresh = row ?? {}
   return {
     ...order,
     status: fresh.status ?? order.status,
@@ -55,11 +56,10 @@ async function movePayment(
   for (let attempt = 0; attempt < 5; attempt++) {
     const order = await reload(req, id)
     if (!from.includes(order.paymentStatus)) return { order, moved: false }
-    const row = await req.payload.db.updateOne({
+    const row = await writeIfMatches(req.payload, {
       collection: 'orders',
       where: { and: [{ id: { equals: id } }, { paymentStatus: { equals: order.paymentStatus } }] },
       data: { paymentStatus: to, ...changes(order) },
-      options: { atomic: true },
       req,
     })
     if (row) {
@@ -74,11 +74,10 @@ async function movePayment(
 /** Writes payment fields (and nothing else) in one statement. */
 async function record(req: PayloadRequest, id: DocId, payment: Partial<PaymentFields>): Promise<Order> {
   const order = await reload(req, id)
-  const row = await req.payload.db.updateOne({
+  const row = await writeIfMatches(req.payload, {
     collection: 'orders',
     where: { id: { equals: id } },
     data: { payment: { ...order.payment, ...payment } },
-    options: { atomic: true },
     req,
   })
   return merged(order, row)
@@ -212,7 +211,7 @@ export async function applyRefunded(
   orderId: DocId,
   charge: Refunded,
 ): Promise<'refunded' | 'partial' | 'unchanged'> {
-  await req.payload.db.updateOne({
+  await writeIfMatches(req.payload, {
     collection: 'orders',
     where: {
       and: [
@@ -226,7 +225,6 @@ export async function applyRefunded(
       ],
     },
     data: { amountRefunded: charge.amountRefunded },
-    options: { atomic: true },
     req,
   })
   if (!isFullRefund(charge.amountRefunded, charge.amount)) return 'partial'

@@ -3,6 +3,7 @@ import type { Payload, PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import { env } from '../config/env'
+import { writeIfMatches } from '../db/guardedWrite'
 import { logger } from '../logger'
 import { applyStripeEvent } from './events'
 import { stripe } from './stripe'
@@ -14,11 +15,10 @@ const LEASE = 'stripe-sweep'
  * conditional update (`WHERE value < now`), which exactly one instance can win.
  */
 async function takeLease(payload: Payload, now: number, seconds: number): Promise<boolean> {
-  const won = await payload.db.updateOne({
+  const won = await writeIfMatches(payload, {
     collection: 'counters',
     where: { and: [{ name: { equals: LEASE } }, { value: { less_than: now } }] },
     data: { value: now + seconds * 1000 },
-    options: { atomic: true },
   })
   if (won) return true
   const exists = await payload.count({ collection: 'counters', where: { name: { equals: LEASE } } })

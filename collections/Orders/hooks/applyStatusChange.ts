@@ -2,6 +2,7 @@ import { ValidationError } from 'payload'
 import type { CollectionBeforeChangeHook } from 'payload'
 
 import type { Order } from '../../../payload-types'
+import { writeIfMatches } from '../../../src/db/guardedWrite'
 import { StoreError } from '../../../src/errors'
 import { canMove, paymentAfter } from '../../../src/orders/transitions'
 
@@ -34,18 +35,17 @@ export const applyStatusChange: CollectionBeforeChangeHook<Order> = async ({
       errors: [{ path: 'status', message: `An order cannot go from ${from} to ${to}.` }],
     })
   }
-  const claimed = await req.payload.db.updateOne({
+  const claimed = await writeIfMatches(req.payload, {
     collection: 'orders',
     where: { and: [{ id: { equals: originalDoc.id } }, { status: { equals: from } }] },
     data: { status: to },
-    options: { atomic: true },
     req,
   })
   if (!claimed) throw new StoreError('CONFLICT', 'The order changed meanwhile; reload it and try again.')
   // Payload writes the whole document as it read it before the claim. Payments change beside
   // status changes (a webhook, concurrently, on another instance): their fields are left out of
   // this write, and the payment status is the one the claim found, so this write undoes none of it.
-  const current = claimed as Partial<Order>
+  const current = claimed
   const statusChange = { ...data }
   delete statusChange.payment
   delete statusChange.amountRefunded
