@@ -4,7 +4,8 @@ import { isAdmin } from '../src/access'
 import { isDocumentId } from '../src/db/ids'
 import { StoreError } from '../src/errors'
 import { requireUser } from '../src/http/input'
-import { CANCELLABLE_BY_OWNER } from '../src/orders/transitions'
+import { transition } from '../src/orders/lifecycle'
+import { mayMove } from '../src/orders/transitions'
 
 /** POST /api/orders/:id/cancel — the owner while pending/processing, or an admin. */
 export const cancelOrderEndpoint: Endpoint = {
@@ -20,21 +21,14 @@ export const cancelOrderEndpoint: Endpoint = {
       .findByID({ collection: 'orders', id, depth: 0, overrideAccess: false, req, disableErrors: true })
       .catch(() => null)
     if (!order) throw new StoreError('NOT_FOUND', 'Order not found.')
-    if (!CANCELLABLE_BY_OWNER.includes(order.status)) {
+    const actor = isAdmin(req) ? 'admin' : 'customer'
+    if (!mayMove(order.status, 'cancelled', actor)) {
       throw new StoreError('CONFLICT', `This order is ${order.status} and can no longer be cancelled.`, {
         status: order.status,
       })
     }
-    const cancelled = await req.payload.update({
-      collection: 'orders',
-      id: order.id,
-      data: { status: 'cancelled' },
-      depth: 0,
-      context: { expectedStatus: order.status },
-      req,
-      // Customers cannot update orders; this one change is theirs to make, and the status hook checks it.
-      overrideAccess: true,
-    })
-    return Response.json({ order: cancelled, cancelledBy: isAdmin(req) ? 'admin' : 'customer' })
+    // From the status just read: if someone moved the order meanwhile, 409 instead of a silent no-op.
+    const cancelled = await transition(req, order, 'cancelled', { actor })
+    return Response.json({ order: cancelled, cancelledBy: actor })
   },
 }

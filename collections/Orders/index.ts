@@ -1,16 +1,17 @@
 import type { CollectionConfig, Field } from 'payload'
 
+import type { Order } from '../../payload-types'
 import { adminOnly, adminOrOwner } from '../../src/access'
 import { ORDER_STATUSES } from '../../src/orders/transitions'
 import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
-import { applyStatusChange } from './hooks/applyStatusChange'
-import {
-  closeOrderChangeAfterWrite,
-  noteOrderBeforeWrite,
-  openOrderChangeForWrite,
-  publishOrderEvents,
-} from './hooks/publishOrderEvents'
-import { releaseOnCancel } from './hooks/releaseOnCancel'
+import { moveThroughLifecycle } from './hooks/moveThroughLifecycle'
+
+type HistoryRow = NonNullable<Order['statusHistory']>[number]
+
+function inMoveOrder(value: unknown): unknown {
+  if (!Array.isArray(value)) return value
+  return [...(value as HistoryRow[])].sort((a, b) => String(a.at).localeCompare(String(b.at)))
+}
 
 const fixed = { create: () => false, update: () => false }
 const money = (name: string): Field => ({
@@ -22,7 +23,7 @@ const money = (name: string): Field => ({
 })
 
 // Orders are created by checkout only (src/checkout); afterwards only their status moves, through
-// src/orders/transitions.ts. Everything else is a snapshot of the moment of purchase.
+// src/orders/lifecycle.ts. Everything else is a snapshot of the moment of purchase.
 export const Orders: CollectionConfig = {
   slug: 'orders',
   admin: {
@@ -41,13 +42,7 @@ export const Orders: CollectionConfig = {
   },
   access: { read: adminOrOwner('customer'), create: () => false, update: adminOnly, delete: adminOnly },
   endpoints: [cancelOrderEndpoint],
-  hooks: {
-    beforeOperation: [openOrderChangeForWrite],
-    beforeChange: [noteOrderBeforeWrite, applyStatusChange],
-    // The write itself first: what releaseOnCancel then writes (a refund) is later in the change.
-    afterChange: [publishOrderEvents, releaseOnCancel],
-    afterOperation: [closeOrderChangeAfterWrite],
-  },
+  hooks: { beforeChange: [moveThroughLifecycle] },
   fields: [
     {
       name: 'orderNumber',
@@ -190,6 +185,9 @@ export const Orders: CollectionConfig = {
       name: 'statusHistory',
       type: 'array',
       access: fixed,
+      // Moves append their row in place (src/orders/lifecycle.ts), which the SQL adapters store
+      // without a position of its own: the history reads in the order the moves were made.
+      hooks: { afterRead: [({ value }) => inMoveOrder(value)] },
       admin: { readOnly: true },
       fields: [
         { name: 'from', type: 'text' },

@@ -34,3 +34,9 @@ export async function writeIfMatches<S extends CollectionSlug>(
 
 /** `data` value that adds `by` to a number in the same statement (never read, then written). */
 export const increment = (by: number): { $inc: number } => ({ $inc: by })
+
+/**
+ * `data` value that appends `row` to an array field without rewriting the rows already there (a
+ * concurrent append is never lost, and no other array of the document is touched).
+ */
+export const appendRow = <T extends object>(row: T): { $push: T } => ({ $push: row })

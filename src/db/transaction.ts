@@ -1,4 +1,4 @@
-import { initTransaction } from 'payload'
+import { commitTransaction, initTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
 
 /**
@@ -13,4 +13,21 @@ export async function beginTransaction(
   const transaction: unknown = await req.transactionID
   if (!transaction) delete req.transactionID
   return { shouldCommit, inTransaction: Boolean(transaction) }
+}
+
+/**
+ * Runs `work` in a transaction: its own, committed when `work` succeeds and rolled back when it
+ * throws, or the caller's, which the caller commits or rolls back. Without transactions (SQLite)
+ * `work` runs as it is.
+ */
+export async function withTransaction<T>(req: PayloadRequest, work: () => Promise<T>): Promise<T> {
+  const { shouldCommit, inTransaction } = await beginTransaction(req)
+  try {
+    const result = await work()
+    if (shouldCommit) await commitTransaction(req)
+    return result
+  } catch (error) {
+    if (shouldCommit && inTransaction) await killTransaction(req)
+    throw error
+  }
 }

@@ -1,34 +1,42 @@
 import type { Order } from '../../payload-types'
 
-// Every order status rule lives here: which moves are allowed, and what follows from them.
+// Every order status rule lives here: which moves exist, who may make each, and what follows from
+// them. src/orders/lifecycle.ts is the one place that makes a move.
 
 export type OrderStatus = Order['status']
 export type PaymentStatus = Order['paymentStatus']
 
-const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
-  pending: ['processing', 'cancelled'],
-  processing: ['shipped', 'cancelled'],
-  shipped: ['delivered'],
-  delivered: [],
-  cancelled: [],
+/**
+ * Who asks for a move: the order's owner (the cancel endpoint), an admin (the cancel endpoint or
+ * the admin UI / REST / GraphQL), or the payment provider (a webhook event, or the sweep that
+ * stands in for a lost one).
+ */
+export type Actor = 'customer' | 'admin' | 'payment'
+
+const ANYONE: readonly Actor[] = ['customer', 'admin', 'payment']
+
+/** The moves that exist, and who may make each. Anything not listed is refused. */
+const MOVES: Record<OrderStatus, Partial<Record<OrderStatus, readonly Actor[]>>> = {
+  pending: { processing: ['admin', 'payment'], cancelled: ANYONE },
+  processing: { shipped: ['admin'], cancelled: ANYONE },
+  shipped: { delivered: ['admin'] },
+  delivered: {},
+  cancelled: {},
 }
 
-export const ORDER_STATUSES = Object.keys(NEXT) as OrderStatus[]
+export const ORDER_STATUSES = Object.keys(MOVES) as OrderStatus[]
 
-export function canMove(from: OrderStatus, to: OrderStatus): boolean {
-  return NEXT[from].includes(to)
+/** Whether `actor` may move an order from `from` to `to`. */
+export function mayMove(from: OrderStatus, to: OrderStatus, actor: Actor): boolean {
+  return MOVES[from][to]?.includes(actor) ?? false
 }
 
-/** Statuses from which the owner may still cancel. */
-export const CANCELLABLE_BY_OWNER: readonly OrderStatus[] = ['pending', 'processing']
-
-/** Payment consequence of a move: a delivered cash-on-delivery order has been paid. */
-export function paymentAfter(
-  order: Pick<Order, 'paymentMethod' | 'paymentStatus'>,
+/** The payment consequence of a move, when it has one: a delivered cash-on-delivery order is paid. */
+export function paymentOnArrival(
+  order: Pick<Order, 'paymentMethod'>,
   to: OrderStatus,
-): PaymentStatus {
-  if (to === 'delivered' && order.paymentMethod === 'cod') return 'paid'
-  return order.paymentStatus
+): PaymentStatus | undefined {
+  return to === 'delivered' && order.paymentMethod === 'cod' ? 'paid' : undefined
 }
 
 /**

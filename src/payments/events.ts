@@ -6,7 +6,7 @@ import { writeIfMatches } from '../db/guardedWrite'
 import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { logger } from '../logger'
-import { inOrderChange } from '../realtime/events'
+import { inOrderChange } from '../orders/change'
 import { applyFailed, applyPaid, applyRefunded } from './orderPayments'
 
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'no-order'
