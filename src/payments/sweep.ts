@@ -41,19 +41,17 @@ function syntheticEvent(session: Stripe.Checkout.Session): Stripe.Event | undefi
     pending_webhooks: 0,
     request: null,
   }
-  if (session.status === 'complete' && session.payment_status === 'paid') {
+  const outcome =
+    session.status === 'complete' && session.payment_status === 'paid'
+      ? { suffix: 'paid', type: 'checkout.session.completed' }
+      : session.status === 'expired'
+        ? { suffix: 'expired', type: 'checkout.session.expired' }
+        : undefined
+  if (outcome) {
     return {
       ...base,
-      id: `sweep_${session.id}_paid`,
-      type: 'checkout.session.completed',
-      data: { object: session },
-    } as unknown as Stripe.Event
-  }
-  if (session.status === 'expired') {
-    return {
-      ...base,
-      id: `sweep_${session.id}_expired`,
-      type: 'checkout.session.expired',
+      id: `sweep_${session.id}_${outcome.suffix}`,
+      type: outcome.type,
       data: { object: session },
     } as unknown as Stripe.Event
   }

@@ -10,6 +10,15 @@ type Listener = (changed: ChangedUsers) => void
 const WATCHED = Symbol.for('store.realtime.userWrites')
 type Watched = Payload['db'] & { [WATCHED]?: Set<Listener> }
 
+/** Every adapter method that writes to an existing row. */
+const WRITES = ['updateOne', 'updateMany', 'upsert', 'deleteOne', 'deleteMany'] as const
+type WriteArgs = {
+  collection: string
+  id?: number | string
+  where?: Where
+  req?: Partial<PayloadRequest>
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -52,31 +61,15 @@ export function watchUserWrites(payload: Payload, listener: Listener): () => voi
           }
         }
       })
-    const { updateOne, updateMany, deleteOne, deleteMany, upsert } = db
-    db.updateOne = async (args) => {
-      const result = await updateOne.call(db, args)
-      if (args.collection === 'users')
-        await announce(args.req, args.id !== undefined ? [args.id] : idsOf(args.where))
-      return result
-    }
-    db.updateMany = async (args) => {
-      const result = await updateMany.call(db, args)
-      if (args.collection === 'users') await announce(args.req, idsOf(args.where))
-      return result
-    }
-    db.upsert = async (args) => {
-      const result = await upsert.call(db, args)
-      if (args.collection === 'users') await announce(args.req, idsOf(args.where))
-      return result
-    }
-    db.deleteOne = async (args) => {
-      const result = await deleteOne.call(db, args)
-      if (args.collection === 'users') await announce(args.req, idsOf(args.where))
-      return result
-    }
-    db.deleteMany = async (args) => {
-      await deleteMany.call(db, args)
-      if (args.collection === 'users') await announce(args.req, idsOf(args.where))
+    for (const method of WRITES) {
+      const write = db[method].bind(db) as (args: WriteArgs) => Promise<unknown>
+      const watched = async (args: WriteArgs): Promise<unknown> => {
+        const result = await write(args)
+        if (args.collection === 'users')
+          await announce(args.req, args.id !== undefined ? [args.id] : idsOf(args.where))
+        return result
+      }
+      Object.assign(db, { [method]: watched })
     }
   }
   listeners.add(listener)
