@@ -1,7 +1,8 @@
 import type { CollectionAfterChangeHook } from 'payload'
 
 import type { Order } from '../../../payload-types'
-import { releaseOrder } from '../../../src/checkout/inventory'
+import { returnOrderStock } from '../../../src/checkout/inventory'
+import { returnCouponUses } from '../../../src/coupons/redemption'
 import { settleCancelledCardOrder } from '../../../src/payments/orderPayments'
 
 /**
@@ -11,7 +12,8 @@ import { settleCancelledCardOrder } from '../../../src/payments/orderPayments'
  */
 export const releaseOnCancel: CollectionAfterChangeHook<Order> = async ({ doc, previousDoc, req }) => {
   if (doc.status === 'cancelled' && previousDoc?.status && previousDoc.status !== 'cancelled') {
-    await releaseOrder(doc, req)
+    await returnOrderStock(req, doc)
+    await returnCouponUses(req, doc)
     await settleCancelledCardOrder(req, doc)
   }
   return doc
