@@ -13,21 +13,50 @@ type Ref = DocId
 
 const usageKey = (coupon: Ref, customer: Ref): string => `${coupon}:${customer}`
 
-/** Adds `by` to a use counter if the row still matches `where`; false when it did not. */
+/** One counter of uses: a coupon's, or one customer's of a coupon. */
+type UseCounter = { collection: 'coupons' | 'coupon-usages'; row: Where; field: 'usedCount' | 'count' }
+
+const couponUses = (coupon: Ref): UseCounter => ({
+  collection: 'coupons',
+  row: { id: { equals: coupon } },
+  field: 'usedCount',
+})
+
+const customerUses = (coupon: Ref, customer: Ref): UseCounter => ({
+  collection: 'coupon-usages',
+  row: { key: { equals: usageKey(coupon, customer) } },
+  field: 'count',
+})
+
+/** Adds `by` to a counter if its row still matches `guard` too; false when it did not. */
 async function countUse(
   req: PayloadRequest,
-  collection: 'coupons' | 'coupon-usages',
-  where: Where[],
-  field: 'usedCount' | 'count',
+  counter: UseCounter,
+  guard: Where[],
   by: number,
 ): Promise<boolean> {
   const written = await writeIfMatches(req.payload, {
-    collection,
-    where: { and: where },
-    data: { [field]: increment(by) },
+    collection: counter.collection,
+    where: { and: [counter.row, ...guard] },
+    data: { [counter.field]: increment(by) },
     req,
   })
   return written !== null
+}
+
+/** One more use, unless `max` (none: unlimited) is reached. */
+async function takeUse(
+  req: PayloadRequest,
+  counter: UseCounter,
+  max: number | null | undefined,
+): Promise<boolean> {
+  const limit: Where[] = typeof max === 'number' ? [{ [counter.field]: { less_than: max } }] : []
+  return countUse(req, counter, limit, 1)
+}
+
+/** One use less, never below zero. */
+async function giveBackUse(req: PayloadRequest, counter: UseCounter): Promise<void> {
+  await countUse(req, counter, [{ [counter.field]: { greater_than: 0 } }], -1)
 }
 
 /** One more use of a coupon, unless `maxUses` is reached. */
@@ -36,18 +65,11 @@ export async function takeCouponUse(
   coupon: Ref,
   maxUses: number | null | undefined,
 ): Promise<boolean> {
-  const limit: Where[] = typeof maxUses === 'number' ? [{ usedCount: { less_than: maxUses } }] : []
-  return countUse(req, 'coupons', [{ id: { equals: coupon } }, ...limit], 'usedCount', 1)
+  return takeUse(req, couponUses(coupon), maxUses)
 }
 
 export async function returnCouponUse(req: PayloadRequest, coupon: Ref): Promise<void> {
-  await countUse(
-    req,
-    'coupons',
-    [{ id: { equals: coupon } }, { usedCount: { greater_than: 0 } }],
-    'usedCount',
-    -1,
-  )
+  await giveBackUse(req, couponUses(coupon))
 }
 
 /** One more use of a coupon by one customer, unless `maxUsesPerCustomer` is reached. */
@@ -57,8 +79,7 @@ export async function takeCustomerCouponUse(
   customer: Ref,
   max: number,
 ): Promise<boolean> {
-  const key = usageKey(coupon, customer)
-  return countUse(req, 'coupon-usages', [{ key: { equals: key } }, { count: { less_than: max } }], 'count', 1)
+  return takeUse(req, customerUses(coupon, customer), max)
 }
 
 export async function returnCustomerCouponUse(
@@ -66,14 +87,7 @@ export async function returnCustomerCouponUse(
   coupon: Ref,
   customer: Ref,
 ): Promise<void> {
-  const key = usageKey(coupon, customer)
-  await countUse(
-    req,
-    'coupon-usages',
-    [{ key: { equals: key } }, { count: { greater_than: 0 } }],
-    'count',
-    -1,
-  )
+  await giveBackUse(req, customerUses(coupon, customer))
 }
 
 /** The per-customer counter row must exist before it can be incremented conditionally. */
