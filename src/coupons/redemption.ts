@@ -57,7 +57,11 @@ export async function takeCouponUses(
   undo.push(() => returnCustomerCouponUse(req, coupon.id, customer))
 }
 
-/** Gives back the coupon uses a cancelled order took (called once per cancelled order). */
+/**
+ * Gives back the coupon uses a cancelled order took (called once per cancelled order), after its
+ * stock: the order checkout takes them in, so that on PostgreSQL a cancellation and a checkout
+ * lock rows in the same sequence and cannot deadlock.
+ */
 export async function returnCouponUses(req: PayloadRequest, order: Order): Promise<void> {
   const coupon = refOf(order.coupon)
   if (coupon === undefined) return
