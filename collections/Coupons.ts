@@ -1,9 +1,10 @@
 import type { CollectionConfig, FieldHook } from 'payload'
 
 import { adminOnly, adminOnlyField } from '../src/access'
+import { normaliseCode } from '../src/coupons/codes'
 import { isMinorUnits } from '../src/money'
 
-const upperCase: FieldHook = ({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)
+const normalised: FieldHook = ({ value }) => (typeof value === 'string' ? normaliseCode(value) : value)
 
 const positiveInt = (value: number | null | undefined): true | string =>
   value === null || value === undefined || (Number.isSafeInteger(value) && value >= 1)
@@ -28,8 +29,7 @@ export const Coupons: CollectionConfig = {
       unique: true,
       index: true,
       maxLength: 64,
-      // Stored upper-case so that codes are unique and matched whatever the case typed.
-      hooks: { beforeValidate: [upperCase] },
+      hooks: { beforeValidate: [normalised] },
       validate: (value: string | null | undefined) =>
         typeof value === 'string' && /^[A-Z0-9_-]{2,64}$/.test(value)
           ? true

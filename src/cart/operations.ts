@@ -1,12 +1,10 @@
 import type { PayloadRequest } from 'payload'
 
 import type { Coupon } from '../../payload-types'
-import {
-  COUPON_NOT_VALID,
-  couponRefusal,
-  customerCouponProblem,
-  normaliseCode,
-} from '../coupons/applicability'
+import { normaliseCode } from '../coupons/codes'
+import { COUPON_NOT_VALID } from '../coupons/messages'
+import { couponRefusal } from '../coupons/rules'
+import { customerCouponProblem } from '../coupons/usage'
 import { normaliseId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'

@@ -2,7 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import type { Cart, Coupon, Media, Product } from '../../payload-types'
 import { env } from '../config/env'
-import { couponProblem } from '../coupons/applicability'
+import { couponProblem } from '../coupons/rules'
 import { lineTotal, totals } from '../money'
 import type { Totals } from '../money'
 

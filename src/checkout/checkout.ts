@@ -20,19 +20,10 @@ import { openOrder } from '../orders/lifecycle'
 import { recordPayment } from '../orders/payment'
 import { abandonCardOrder } from '../payments/orderPayments'
 import { stripe } from '../payments/stripe'
-import { customerCouponProblem } from '../coupons/applicability'
+import { checkCouponForOrder, takeCouponUses } from '../coupons/redemption'
 import { StoreError } from '../errors'
 import { logger } from '../logger'
-import {
-  ensureCouponUsage,
-  nextCounter,
-  returnCouponUse,
-  returnCustomerCouponUse,
-  returnStock,
-  takeCouponUse,
-  takeCustomerCouponUse,
-  takeStock,
-} from './inventory'
+import { nextCounter, returnStock, takeStock } from './inventory'
 import type { StockLeft } from './inventory'
 
 export type ShippingAddress = Order['shippingAddress']
@@ -100,11 +91,7 @@ async function checkCart(
     })
   }
   const coupon = priced.coupon
-  if (coupon) {
-    const problem = priced.couponIssue ?? (await customerCouponProblem(coupon, customer, req))
-    if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem, { coupon: coupon.code })
-    if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, customer)
-  }
+  if (coupon) await checkCouponForOrder(req, coupon, priced.couponIssue, customer)
   return coupon
 }
 
@@ -217,24 +204,7 @@ async function placeOrder({
       left.push(taken)
       undo.push(() => returnStock(req, line.productId, line.quantity))
     }
-    if (coupon) {
-      if (!(await takeCouponUse(req, coupon.id, coupon.maxUses))) {
-        throw new StoreError('COUPON_UNAVAILABLE', 'This coupon has been used up.', { coupon: coupon.code })
-      }
-      undo.push(() => returnCouponUse(req, coupon.id))
-      if (typeof coupon.maxUsesPerCustomer === 'number') {
-        if (!(await takeCustomerCouponUse(req, coupon.id, user.id, coupon.maxUsesPerCustomer))) {
-          throw new StoreError(
-            'COUPON_UNAVAILABLE',
-            'You have already used this coupon as often as it allows.',
-            {
-              coupon: coupon.code,
-            },
-          )
-        }
-        undo.push(() => returnCustomerCouponUse(req, coupon.id, user.id))
-      }
-    }
+    if (coupon) await takeCouponUses(req, coupon, user.id, undo)
 
     const order = await openOrder(
       req,

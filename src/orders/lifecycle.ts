@@ -2,7 +2,8 @@ import { ValidationError } from 'payload'
 import type { PayloadRequest } from 'payload'
 
 import type { Order } from '../../payload-types'
-import { releaseOrder } from '../checkout/inventory'
+import { returnOrderStock } from '../checkout/inventory'
+import { returnCouponUses } from '../coupons/redemption'
 import { appendRow, writeIfMatches } from '../db/guardedWrite'
 import { newRowId } from '../db/ids'
 import type { DocId } from '../db/ids'
@@ -103,6 +104,9 @@ export async function transition(
  * open Checkout Session), once: the claim lets only one cancellation through.
  */
 async function release(req: PayloadRequest, order: Order): Promise<void> {
-  await releaseOrder(order, req)
+  // Stock before coupon uses, the order checkout takes them in: a cancellation and a checkout
+  // lock rows in the same sequence and cannot deadlock on PostgreSQL.
+  await returnOrderStock(req, order)
+  await returnCouponUses(req, order)
   await settleCancelledCardOrder(req, order)
 }
