@@ -481,6 +481,31 @@ describe('orders', () => {
     expect(await stockOf(item.id)).toBe(7)
   })
 
+  it('every move of one order, whoever makes it, keeps the lines and appends its history row in order', async () => {
+    await addToCart(api, alice.token, item.id, 1)
+    const placed = (await checkoutCod(api, alice.token)).body.order
+    const moved = await api(`/api/orders/${placed.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { status: 'processing' },
+    })
+    expect(moved.status).toBe(200)
+    const cancelled = await api<{ order: OrderView }>(`/api/orders/${placed.id}/cancel`, {
+      method: 'POST',
+      token: alice.token,
+    })
+    expect(cancelled.status).toBe(200)
+    const read = await api<OrderView>(`/api/orders/${placed.id}?depth=0`, { token: alice.token })
+    expect(read.body.items).toHaveLength(1)
+    expect(read.body.items[0]?.quantity).toBe(1)
+    expect(read.body.statusHistory.map((entry) => [entry.from, entry.to, String(entry.by)])).toEqual([
+      [null, 'pending', String(alice.id)],
+      ['pending', 'processing', String(admin.id)],
+      ['processing', 'cancelled', String(alice.id)],
+    ])
+    expect(cancelled.body.order.statusHistory).toEqual(read.body.statusHistory)
+  })
+
   it('cancellation by the owner returns the stock and the coupon use', async () => {
     const promo = await create(api, admin.token, 'coupons', {
       code: `BACK${Date.now()}`,
