@@ -3,7 +3,7 @@ import type { CollectionConfig } from 'payload'
 import { adminOnly, nobody } from '../src/access'
 
 // Bookkeeping the checkout needs to stay correct across requests and instances. Each row is
-// changed only by single conditional statements (see src/checkout), never read-modify-write.
+// changed only by single conditional statements (src/db/guardedWrite.ts), never read-modify-write.
 // Admins may look; nobody writes over the API: a hand-made or deleted row would reuse order
 // numbers, exceed coupon limits, replay a checkout or apply a Stripe event twice.
 
