@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import type { RunningServer } from '../../src/http/server'
+import type { RunningServer } from '../../src/http/httpServer'
 import { createTestDatabase } from './database'
 import type { TestDatabase } from './database'
 import { Mailbox } from './mailbox'
@@ -50,7 +50,7 @@ export async function startTestServer(env: Record<string, string | undefined> = 
   })
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key]
 
-  const { startServer } = await import('../../src/http/server')
+  const { startServer } = await import('../../src/http/httpServer')
   const server = await startServer({ port: 0, host: '127.0.0.1', admin: false, dev: false })
   return {
     url: server.url,
