@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { launchChromium, screenshot, watchProblems } from './helpers/browser'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { PRODUCTION_SECRET as SECRET, root, SERVER_ARGS, startProductionServer } from './helpers/production'
-import type { ProductionServer } from './helpers/production'
+import { PRODUCTION_SECRET as SECRET } from './helpers/store/env'
+import { root } from './helpers/store/process'
+import { SERVER_ARGS, startProductionServer } from './helpers/store/production'
+import type { ProductionServer } from './helpers/store/production'
 import { CHROMIUM, describeIf } from './helpers/services'
 
 // `npm start` as a user runs it: a separate process, NODE_ENV=production, an empty database.

@@ -9,8 +9,8 @@ import { seedCatalog } from '../src/seed/catalog'
 import type { CatalogSeedResult } from '../src/seed/catalog'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 
 const mediaDir = mkdtempSync(path.join(os.tmpdir(), 'store-seed-media-'))
 
