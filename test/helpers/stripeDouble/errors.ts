@@ -1,5 +1,7 @@
 import type { StripeErrorBody } from './types'
 
+// Errors shaped like Stripe's, so the SDK maps them to its own error classes.
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,

@@ -1,3 +1,6 @@
+// What Stripe accepts and refuses, as data: amount bounds, each endpoint's parameter allow-list,
+// and which fields `expand[]` may name.
+
 /** Minimum charge amounts (smallest unit) for a few common currencies; others are not checked. */
 export const MINIMUM_AMOUNT: Record<string, number> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50 }
 

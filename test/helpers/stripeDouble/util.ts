@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 
-export const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+// Ids, timestamps and formatting as Stripe writes them.
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 export function randomId(prefix: string, length = 24): string {
   let out = prefix
