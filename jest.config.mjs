@@ -1,4 +1,4 @@
-/** Integration tests boot the real server on a real database; see test/helpers/server.ts. */
+/** Integration tests boot the real server on a real database; see test/helpers/store/inProcess.ts. */
 export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],

@@ -3,18 +3,10 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 
-import {
-  benchNodeFlags,
-  cleanUp,
-  machineCpuMs,
-  makeTempDir,
-  percentile,
-  positiveNumber,
-  processCpuMs,
-  startServer,
-  startStore,
-} from './lib'
-import type { Server } from './lib'
+import { cleanUp, makeTempDir } from '../test/helpers/store/cleanup'
+import { startServer, startStore } from '../test/helpers/store/process'
+import type { Server } from '../test/helpers/store/process'
+import { benchNodeFlags, machineCpuMs, percentile, positiveNumber, processCpuMs } from './lib'
 
 // Catalog read benchmark: the cached server (catalog cache layer in front of Express), the same
 // server with CATALOG_CACHE=false (Express + Payload + the database on every request), and a bare

@@ -1,17 +1,16 @@
 import os from 'node:os'
 import path from 'node:path'
 
+import { makeTempDir, removeTempDir } from '../test/helpers/store/cleanup'
+import { startStore } from '../test/helpers/store/process'
 import {
   benchNodeFlags,
   jsonClient,
   machineCpuMs,
-  makeTempDir,
   percentile,
   pool,
   processCpuMs,
-  removeTempDir,
   SHIPPING_ADDRESS,
-  startStore,
 } from './lib'
 import type { Json } from './lib'
 

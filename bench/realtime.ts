@@ -8,23 +8,11 @@ import pg from 'pg'
 import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 
-import {
-  benchNodeFlags,
-  freePort,
-  jsonClient,
-  makeTempDir,
-  percentile,
-  pool,
-  positiveInteger,
-  removeTempDir,
-  SHIPPING_ADDRESS,
-  sleep,
-  spawnChild,
-  spawnScript,
-  startStore,
-  storeEnv,
-} from './lib'
-import type { Json, Server } from './lib'
+import { makeTempDir, removeTempDir } from '../test/helpers/store/cleanup'
+import { freePort, spawnChild, spawnScript, startStore, benchStoreEnv } from '../test/helpers/store/process'
+import type { Server } from '../test/helpers/store/process'
+import { benchNodeFlags, jsonClient, percentile, pool, positiveInteger, SHIPPING_ADDRESS, sleep } from './lib'
+import type { Json } from './lib'
 
 // Real-time benchmark: two server instances (separate processes) sharing one database and one
 // Redis; BENCH_SOCKETS customers, each with a real Payload token (payload.login for the first
@@ -154,7 +142,7 @@ async function seed(
     name: 'seeding',
     script: 'bench/realtime-seed.ts',
     env: {
-      ...storeEnv({
+      ...benchStoreEnv({
         databaseUri,
         redisUrl,
         mediaDir: path.join(path.dirname(out), 'media-seed'),

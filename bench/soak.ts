@@ -5,16 +5,10 @@ import path from 'node:path'
 import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 
-import {
-  makeTempDir,
-  percentile,
-  positiveNumber,
-  removeTempDir,
-  SHIPPING_ADDRESS,
-  sleep,
-  startStore,
-} from './lib'
-import type { Server } from './lib'
+import { makeTempDir, removeTempDir } from '../test/helpers/store/cleanup'
+import { startStore } from '../test/helpers/store/process'
+import type { Server } from '../test/helpers/store/process'
+import { percentile, positiveNumber, SHIPPING_ADDRESS, sleep } from './lib'
 
 // Soak: a mixed storefront workload against one server process for SOAK_SECONDS — anonymous and
 // customer browsing (lists, filters, single products, brands, categories), cart operations,

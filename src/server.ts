@@ -5,7 +5,7 @@ import { loadConfigOrExit } from './config/env'
 
 loadConfigOrExit()
 
-const { startServer } = await import('./http/server')
+const { startServer } = await import('./http/httpServer')
 const { logger } = await import('./logger')
 
 const server = await startServer()

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals'
 
 import { client } from './helpers/http'
 import type { Api, ApiResponse } from './helpers/http'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 
 // The end of a rate-limit window, on its own server with a 2-second window (the other limit
 // tests need windows no slow run can outlive).

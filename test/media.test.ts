@@ -8,8 +8,8 @@ import sharp from 'sharp'
 
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 import { firstAdmin, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
 

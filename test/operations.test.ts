@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 import { PrivateRedis, available, describeIf, eventually, freePort } from './helpers/services'
-import { seedAdmin } from '../src/seed/admin'
-import { firstAdmin, login, verifiedCustomer } from './helpers/users'
+import { firstAdmin, verifiedCustomer } from './helpers/users'
 
 const SHOP = 'http://shop.example.test'
 const hasRedis = available('redis-server')
@@ -322,21 +321,5 @@ describe('browser security', () => {
       headers: { Cookie: cookie, Origin: 'http://evil.example.test' },
     })
     expect(forged.body.user).toBeNull()
-  })
-})
-
-describe('npm run seed', () => {
-  it('creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD once, and a rerun changes nothing', async () => {
-    const email = 'seeded.ops@example.test'
-    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'created', email })
-    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'unchanged', email })
-    expect(await seedAdmin(server.payload, email, 'another-pass-123')).toEqual({ admin: 'updated', email })
-    const found = await server.payload.find({ collection: 'users', where: { email: { equals: email } } })
-    expect(found.totalDocs).toBe(1)
-    expect(found.docs[0]?.roles).toEqual(['admin'])
-    const token = await login(api, email, 'another-pass-123')
-    const me = await api<{ user: { roles: string[] } }>('/api/users/me', { token })
-    expect(me.body.user.roles).toEqual(['admin'])
-    expect(await seedAdmin(server.payload, undefined, undefined)).toEqual({ admin: 'skipped' })
   })
 })

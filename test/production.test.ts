@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import net from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { launchChromium, screenshot, watchProblems } from './helpers/browser'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { PRODUCTION_SECRET as SECRET, root, SERVER_ARGS, startProductionServer } from './helpers/production'
-import type { ProductionServer } from './helpers/production'
+import { PRODUCTION_SECRET as SECRET } from './helpers/store/env'
+import { root } from './helpers/store/process'
+import { SERVER_ARGS, startProductionServer } from './helpers/store/production'
+import type { ProductionServer } from './helpers/store/production'
 import { CHROMIUM, describeIf } from './helpers/services'
 
 // `npm start` as a user runs it: a separate process, NODE_ENV=production, an empty database.
@@ -107,38 +108,6 @@ describe('the request log', () => {
     expect(server.output()).not.toContain(login.body.token)
     expect(server.output()).not.toContain('query-value')
   })
-})
-
-describe('SIGTERM', () => {
-  it('stops accepting, finishes the request in flight, closes and exits 0', async () => {
-    const body = JSON.stringify(ADMIN)
-    const { port } = new URL(url)
-    const socket = net.connect(Number(port), '127.0.0.1')
-    await new Promise((resolve) => socket.once('connect', resolve))
-    let answer = ''
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()))
-    const closed = new Promise((resolve) => socket.once('close', resolve))
-    socket.write(
-      `POST /api/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
-    )
-    socket.write(body.slice(0, 10))
-    await new Promise((resolve) => setTimeout(resolve, 200))
-
-    server.child.kill('SIGTERM')
-    // Idle kept-alive connections (this file's fetch keeps some) get 500 ms of grace first.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    const refused = await fetch(`${url}/api/health`).then(
-      () => false,
-      () => true,
-    )
-    expect(refused).toBe(true)
-
-    socket.write(body.slice(10))
-    await closed
-    expect(answer).toMatch(/^HTTP\/1\.1 200/)
-    expect(await server.exited).toBe(0)
-    expect(server.output()).toMatch(/shutdown complete/)
-  }, 30_000)
 })
 
 describe('configuration errors stop the process with the variable named', () => {

@@ -1,26 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { commitTransaction, createLocalReq, initTransaction, killTransaction } from 'payload'
 import { io } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 
 import { create, product } from './helpers/catalog'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startInstance } from './helpers/instance'
-import type { Instance } from './helpers/instance'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startInstance } from './helpers/store/instance'
+import type { Instance } from './helpers/store/instance'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 import { PrivateRedis, available, describeIf, freePort } from './helpers/services'
-import { addToCart, checkoutCod } from './helpers/shop'
+import { ADDRESS, addToCart, checkoutCod } from './helpers/shop'
+import type { OrderView } from './helpers/shop'
+import { StripeDouble } from './helpers/stripeDouble'
 import { customersViaLocalApi, firstAdmin } from './helpers/users'
 import type { Account } from './helpers/users'
 import type { OrderEventPayload } from '../src/realtime/events'
 
-// Socket.IO on the API's port. With a redis-server binary the server runs on the Redis adapter,
-// and a second instance (another process) must see the same events.
+// Socket.IO on the API's port: order events reach exactly the right sockets (order.paid from the
+// Stripe webhook included), a rolled-back change publishes nothing. With a redis-server binary the
+// server runs on the Redis adapter, and a second instance (another process) must see the same events.
 
 const hasRedis = available('redis-server')
 const LOW = 3
+const SECRET = 'whsec_test_secret_0123456789'
 
+let double: StripeDouble
 let redisServer: PrivateRedis | undefined
 let server: TestServer
 let api: Api
@@ -34,7 +40,12 @@ beforeAll(async () => {
     redisServer = new PrivateRedis(await freePort())
     await redisServer.start()
   }
-  server = await startTestServer({ LOW_STOCK_THRESHOLD: String(LOW), REDIS_URL: redisServer?.url })
+  double = await new StripeDouble().start()
+  server = await startTestServer({
+    ...double.storeEnv(SECRET),
+    LOW_STOCK_THRESHOLD: String(LOW),
+    REDIS_URL: redisServer?.url,
+  })
   api = client(server.url)
   admin = await firstAdmin(api)
   ;[alice, bob] = (await customersViaLocalApi(server.payload, api, 2, 'rt')) as [Account, Account]
@@ -44,6 +55,7 @@ afterAll(async () => {
   for (const socket of sockets) socket.disconnect()
   await server?.stop()
   await redisServer?.stop()
+  await double?.stop()
 })
 
 function open(token: string | undefined, url = server.url): Socket {
@@ -226,6 +238,99 @@ describe('order events', () => {
     expect(aliceSeen).toEqual([])
     adminSocket.off('product.low_stock')
     aliceSocket.off('product.low_stock')
+  })
+})
+
+describe('order.paid from the Stripe webhook', () => {
+  it('reaches the owner (user room and order room, once each socket), the admins, and nobody else', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 2500, stock: 10 }))
+    await addToCart(api, alice.token, item.id, 1)
+    const res = await api<{ order: OrderView & { payment?: { stripeSessionId?: string } } }>(
+      '/api/checkout',
+      {
+        token: alice.token,
+        json: { paymentMethod: 'card', shippingAddress: ADDRESS },
+      },
+    )
+    expect(res.status).toBe(201)
+    const order = res.body.order
+
+    const [owner, ownerInRoom, adminSocket, other] = await Promise.all([
+      connect(alice.token),
+      connect(alice.token),
+      connect(admin.token),
+      connect(bob.token),
+    ])
+    expect(await ownerInRoom.timeout(5000).emitWithAck('order:subscribe', { orderId: order.id })).toEqual({
+      ok: true,
+    })
+    const seen = [owner, ownerInRoom, adminSocket, other].map((socket) =>
+      record<OrderEventPayload>(socket, 'order.paid'),
+    )
+
+    const session = double.complete(order.payment?.stripeSessionId ?? '')
+    const event = double.event('checkout.session.completed', session)
+    const deliver = () => {
+      const { body, signature } = double.signedPayload(event, SECRET)
+      return api<{ outcome: string }>('/api/stripe/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+      })
+    }
+    const first = await deliver()
+    expect(first.status).toBe(200)
+    expect(first.body.outcome).toBe('applied')
+    // A redelivery changes nothing, so it announces nothing.
+    expect((await deliver()).body.outcome).toBe('duplicate')
+    await quiet()
+
+    const expected = {
+      id: order.id,
+      orderNumber: order.orderNumber,
+      // The order as the payment committed it (issue 13: this said "pending").
+      status: 'processing',
+      paymentStatus: 'paid',
+      total: order.total,
+    }
+    const [ownerSeen, roomSeen, adminSeen, otherSeen] = seen
+    expect(ownerSeen).toEqual([expected])
+    expect(roomSeen).toEqual([expected])
+    expect(adminSeen).toEqual([expected])
+    expect(otherSeen).toEqual([])
+    for (const socket of [owner, ownerInRoom, adminSocket, other]) socket.disconnect()
+  })
+})
+
+// Rollback needs a transaction: SQLite runs without them here (README), so this is a
+// PostgreSQL (and MongoDB) test; CI runs the suite on PostgreSQL too.
+const withTransactions = /^(postgres|mongodb)/.test(process.env.TEST_DATABASE_URI ?? '')
+;(withTransactions ? describe : describe.skip)('a rolled-back change', () => {
+  it('publishes nothing; the same change committed publishes once', async () => {
+    const item = await create(api, admin.token, 'products', product({ stock: 10 }))
+    await addToCart(api, alice.token, item.id, 1)
+    const placed = await checkoutCod(api, alice.token)
+    expect(placed.status).toBe(201)
+    const orderId = placed.body.order.id
+    const socket = await connect(alice.token)
+    const seen = record<OrderEventPayload>(socket, 'order.updated')
+
+    const change = async (finish: 'commit' | 'rollback') => {
+      const req = await createLocalReq({}, server.payload)
+      expect(await initTransaction(req)).toBe(true)
+      await server.payload.update({ collection: 'orders', id: orderId, data: { status: 'processing' }, req })
+      if (finish === 'commit') await commitTransaction(req)
+      else await killTransaction(req)
+    }
+    await change('rollback')
+    await quiet()
+    expect(seen).toEqual([])
+    expect((await server.payload.findByID({ collection: 'orders', id: orderId })).status).toBe('pending')
+
+    await change('commit')
+    await quiet()
+    expect(seen).toEqual([expect.objectContaining({ id: orderId, status: 'processing' })])
+    socket.disconnect()
   })
 })
 

@@ -5,12 +5,14 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import type { Category, Media, Product } from '../payload-types'
+import { seedAdmin } from '../src/seed/admin'
 import { seedCatalog } from '../src/seed/catalog'
 import type { CatalogSeedResult } from '../src/seed/catalog'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
+import { login } from './helpers/users'
 
 const mediaDir = mkdtempSync(path.join(os.tmpdir(), 'store-seed-media-'))
 
@@ -161,5 +163,21 @@ describe('the demo catalog', () => {
     const file = await fetch(`${server.url}/api/media/file/${image?.filename ?? 'missing'}`)
     expect(file.status).toBe(200)
     expect(file.headers.get('content-type')).toMatch(/^image\//)
+  })
+})
+
+describe('npm run seed', () => {
+  it('creates the admin from ADMIN_EMAIL/ADMIN_PASSWORD once, and a rerun changes nothing', async () => {
+    const email = 'seeded.ops@example.test'
+    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'created', email })
+    expect(await seedAdmin(server.payload, email, 'seeded-pass-123')).toEqual({ admin: 'unchanged', email })
+    expect(await seedAdmin(server.payload, email, 'another-pass-123')).toEqual({ admin: 'updated', email })
+    const found = await server.payload.find({ collection: 'users', where: { email: { equals: email } } })
+    expect(found.totalDocs).toBe(1)
+    expect(found.docs[0]?.roles).toEqual(['admin'])
+    const token = await login(api, email, 'another-pass-123')
+    const me = await api<{ user: { roles: string[] } }>('/api/users/me', { token })
+    expect(me.body.user.roles).toEqual(['admin'])
+    expect(await seedAdmin(server.payload, undefined, undefined)).toEqual({ admin: 'skipped' })
   })
 })

@@ -4,7 +4,7 @@ import { afterAll, expect, it } from '@jest/globals'
 
 import { createTestDatabase } from './helpers/database'
 import type { TestDatabase } from './helpers/database'
-import { root } from './helpers/production'
+import { root } from './helpers/store/process'
 
 // The soak benchmark (bench/soak.ts) for a short while, as CI runs it: the whole storefront mix
 // against a production server process must give no error and no missed socket event. The full

@@ -7,8 +7,9 @@ import sharp from 'sharp'
 
 import { client, tokenFrom } from './helpers/http'
 import type { Api } from './helpers/http'
-import { STOREFRONT, startTestServer } from './helpers/server'
-import type { TestServer } from './helpers/server'
+import { STOREFRONT } from './helpers/store/env'
+import { startTestServer } from './helpers/store/inProcess'
+import type { TestServer } from './helpers/store/inProcess'
 import { customersViaLocalApi, firstAdmin, login, uniqueEmail, verifiedCustomer } from './helpers/users'
 import type { Account } from './helpers/users'
 

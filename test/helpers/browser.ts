@@ -4,7 +4,7 @@ import path from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 
-import { root } from './production'
+import { root } from './store/process'
 import { CHROMIUM } from './services'
 
 export const CHROMIUM_ARGS = [

@@ -21,7 +21,7 @@ export function describeIf(condition: boolean, what: string): typeof describe | 
 }
 
 // One copy for the tests and the benchmarks.
-export { freePort } from '../../bench/lib'
+export { freePort } from './store/process'
 
 /** A private redis-server this test may stop and start at will (the shared one stays untouched). */
 export class PrivateRedis {

@@ -9,12 +9,12 @@ import {
 } from './matrix'
 import type { CollectionPolicy, Rule } from './matrix'
 
-// Renders src/access/matrix.ts as docs/SECURITY.md (`npm run docs:security`). The file is
+// Renders test/rbac/matrix.ts as docs/SECURITY.md (`npm run docs:security`). The file is
 // generated: test/rbac.test.ts fails when it differs from this output.
 
 const INTRO = `# Security: who may do what
 
-_Generated from \`src/access/matrix.ts\` by \`npm run docs:security\`; do not edit by hand.
+_Generated from \`test/rbac/matrix.ts\` by \`npm run docs:security\`; do not edit by hand.
 \`test/rbac.test.ts\` runs every cell below against a real server, over REST and GraphQL, on
 SQLite and PostgreSQL._
 

@@ -1,9 +1,9 @@
-// Who may do what: the store's access policy as data. It lives beside the rules it describes
-// (src/access/index.ts) so that a change to a rule and to its expectation are read together.
-// test/rbac.test.ts runs every cell against a real server (REST and GraphQL); `npm run
-// docs:security` renders it into docs/SECURITY.md, and a test keeps that file in step.
+// Who may do what: the store's access policy as data, the expectation the rules in
+// src/access/index.ts must meet. Nothing at run time reads it: test/rbac.test.ts runs every cell
+// against a real server (REST and GraphQL); `npm run docs:security` renders it into
+// docs/SECURITY.md, and a test keeps that file in step.
 
-import { AUTH_INTERNAL_FIELDS } from './authInternals'
+import { AUTH_INTERNAL_FIELDS } from '../../src/access/authInternals'
 
 export const ACTORS = ['anonymous', 'customer', 'otherCustomer', 'admin'] as const
 export type Actor = (typeof ACTORS)[number]
