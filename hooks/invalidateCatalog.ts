@@ -1,15 +1,39 @@
-import type { CollectionAfterChangeHook, CollectionAfterDeleteHook } from 'payload'
+import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, Config } from 'payload'
 
+import { catalogCollections } from '../src/catalog/collections'
 import { invalidateCatalog } from '../src/cache'
 
-// Any write to the catalog (or an image it shows) makes cached reads stale. The HTTP layer
-// invalidates once more after the request commits; see src/http/payloadRoutes.ts.
-export const invalidateCatalogAfterChange: CollectionAfterChangeHook = async ({ doc }) => {
-  await invalidateCatalog()
+// Every write that runs hooks (REST, GraphQL, the Local API, the admin UI; bulk updates and
+// deletes, trash and restore, uploads) invalidates once it has committed: invalidating inside the
+// transaction would let a read racing the commit cache the old document again.
+const afterChange: CollectionAfterChangeHook = async ({ doc, req }) => {
+  await invalidateCatalog(req)
   return doc
 }
 
-export const invalidateCatalogAfterDelete: CollectionAfterDeleteHook = async ({ doc }) => {
-  await invalidateCatalog()
+const afterDelete: CollectionAfterDeleteHook = async ({ doc, req }) => {
+  await invalidateCatalog(req)
   return doc
+}
+
+/** Adds the invalidation hooks, after their own, to every collection src/catalog/collections.ts lists. */
+export const invalidateCatalogOnWrite = (config: Config): Config => {
+  const collections = config.collections ?? []
+  const missing = catalogCollections.filter((slug) => !collections.some((entry) => entry.slug === slug))
+  if (missing.length) throw new Error(`catalog collections missing from the config: ${missing.join(', ')}`)
+  return {
+    ...config,
+    collections: collections.map((collection) =>
+      catalogCollections.some((slug) => slug === collection.slug)
+        ? {
+            ...collection,
+            hooks: {
+              ...collection.hooks,
+              afterChange: [...(collection.hooks?.afterChange ?? []), afterChange],
+              afterDelete: [...(collection.hooks?.afterDelete ?? []), afterDelete],
+            },
+          }
+        : collection,
+    ),
+  }
 }
