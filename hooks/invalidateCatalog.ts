@@ -1,17 +1,14 @@
-import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, Config } from 'payload'
+import type { Config, PayloadRequest } from 'payload'
 
 import { catalogCollections } from '../src/catalog/collections'
 import { invalidateCatalog } from '../src/cache'
 
 // Every write that runs hooks (REST, GraphQL, the Local API, the admin UI; bulk updates and
 // deletes, trash and restore, uploads) invalidates once it has committed: invalidating inside the
-// transaction would let a read racing the commit cache the old document again.
-const afterChange: CollectionAfterChangeHook = async ({ doc, req }) => {
-  await invalidateCatalog(req)
-  return doc
-}
-
-const afterDelete: CollectionAfterDeleteHook = async ({ doc, req }) => {
+// transaction would let a read racing the commit cache the old document again. The one catalog
+// write that runs no hooks, the guarded stock update (payload.db, src/checkout/inventory.ts),
+// invalidates the product answers itself (invalidateStock).
+const invalidate = async <T>({ doc, req }: { doc: T; req: PayloadRequest }): Promise<T> => {
   await invalidateCatalog(req)
   return doc
 }
@@ -29,8 +26,8 @@ export const invalidateCatalogOnWrite = (config: Config): Config => {
             ...collection,
             hooks: {
               ...collection.hooks,
-              afterChange: [...(collection.hooks?.afterChange ?? []), afterChange],
-              afterDelete: [...(collection.hooks?.afterDelete ?? []), afterDelete],
+              afterChange: [...(collection.hooks?.afterChange ?? []), invalidate],
+              afterDelete: [...(collection.hooks?.afterDelete ?? []), invalidate],
             },
           }
         : collection,
