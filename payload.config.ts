@@ -22,6 +22,7 @@ import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
 import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
+import { invalidateCatalogOnWrite } from './hooks/invalidateCatalog'
 import { malformedBodyIs400 } from './hooks/malformedBody'
 import { restrictPayloadCollections } from './src/access'
 import { hideAuthInternals } from './src/access/authInternals'
@@ -63,7 +64,7 @@ export default buildConfig({
     StripeEvents,
   ],
   endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
-  plugins: [guardEveryCollection],
+  plugins: [guardEveryCollection, invalidateCatalogOnWrite],
   hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },
   // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.
   onInit: wrapTransactions,

@@ -2,7 +2,6 @@ import type { CollectionConfig } from 'payload'
 
 import { adminOnly, anyone } from '../src/access'
 import { slugField } from '../src/catalog/slug'
-import { invalidateCatalogAfterChange, invalidateCatalogAfterDelete } from '../hooks/invalidateCatalog'
 
 export const Brands: CollectionConfig = {
   slug: 'brands',
@@ -13,10 +12,6 @@ export const Brands: CollectionConfig = {
     listSearchableFields: ['name', 'slug'],
   },
   access: { read: anyone, create: adminOnly, update: adminOnly, delete: adminOnly },
-  hooks: {
-    afterChange: [invalidateCatalogAfterChange],
-    afterDelete: [invalidateCatalogAfterDelete],
-  },
   fields: [
     { name: 'name', type: 'text', required: true, maxLength: 120, index: true },
     slugField('name'),

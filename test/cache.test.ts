@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { commitTransaction, createLocalReq, initTransaction, killTransaction } from 'payload'
 import sharp from 'sharp'
 
 import { countReads } from './helpers/cache'
@@ -254,15 +255,16 @@ describe('writes invalidate at once', () => {
     expect(((await api<Doc>(url)).body.categories as Doc[])[0]?.name).toBe('New category')
   })
 
+  const upload = async (method: string, target: string, colour: string) => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: colour } })
+      .png()
+      .toBuffer()
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `${colour.slice(1)}.png`)
+    return api<{ doc: Doc }>(target, { method, token: admin.token, body: form })
+  }
+
   it('a replaced image', async () => {
-    const upload = async (method: string, target: string, colour: string) => {
-      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: colour } })
-        .png()
-        .toBuffer()
-      const form = new FormData()
-      form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `${colour.slice(1)}.png`)
-      return api<{ doc: Doc }>(target, { method, token: admin.token, body: form })
-    }
     const image = (await upload('POST', '/api/media', '#112233')).body.doc
     const item = await create(api, admin.token, 'products', product({ mainImage: image.id }))
     const url = `/api/products/${item.id}?depth=1`
@@ -286,5 +288,95 @@ describe('writes invalidate at once', () => {
     })
     expect(res.status).toBe(200)
     expect((await api<Doc>(url)).body.title).toBe('Changed by GraphQL')
+  })
+
+  it('an image’s alt text and its deletion, through REST, GraphQL and the Local API', async () => {
+    const image = (await upload('POST', '/api/media', '#778899')).body.doc
+    const item = await create(api, admin.token, 'products', product({ mainImage: image.id }))
+    const url = `/api/products/${item.id}?depth=1`
+    const alt = async () => ((await api<Doc>(url)).body.mainImage as Doc).alt
+
+    await warm(url)
+    await api(`/api/media/${image.id}`, { method: 'PATCH', token: admin.token, json: { alt: 'By REST' } })
+    expect(await alt()).toBe('By REST')
+    await warm(url)
+    const res = await api('/api/graphql', {
+      token: admin.token,
+      json: {
+        query: `mutation { updateMedia(id: ${JSON.stringify(image.id)}, data: { alt: "By GraphQL" }) { alt } }`,
+      },
+    })
+    expect(res.status).toBe(200)
+    expect(await alt()).toBe('By GraphQL')
+    // No HTTP request at all: only a hook on media can see this one.
+    await warm(url)
+    await server.payload.update({ collection: 'media', id: image.id, data: { alt: 'By the Local API' } })
+    expect(await alt()).toBe('By the Local API')
+    await warm(url)
+    await server.payload.delete({ collection: 'media', id: image.id })
+    const after = await api<Doc>(url)
+    expect(after.headers.get('x-cache')).toBe('MISS')
+    expect(after.body.mainImage ?? null).toBeNull()
+  })
+
+  it('Local API writes and bulk updates, trash and deletes', async () => {
+    const brand = await create(api, admin.token, 'brands', { name: 'Local brand' })
+    for (let i = 0; i < 2; i++) await create(api, admin.token, 'products', product({ brand: brand.id }))
+    const where = `where[brand][equals]=${brand.id}`
+    const list = `/api/products?limit=100&depth=1&${where}`
+    const names = async () => (await api<List>(list)).body.docs.map((doc) => (doc.brand as Doc).name)
+
+    await warm(list)
+    await server.payload.update({ collection: 'brands', id: brand.id, data: { name: 'Renamed locally' } })
+    expect(await names()).toEqual(['Renamed locally', 'Renamed locally'])
+    await warm(list)
+    const trashed = await api(`/api/products?${where}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { deletedAt: new Date().toISOString() },
+    })
+    expect(trashed.status).toBe(200)
+    expect((await api<List>(list)).body.totalDocs).toBe(0)
+    await warm(list)
+    await server.payload.update({
+      collection: 'products',
+      where: { brand: { equals: brand.id } },
+      data: { deletedAt: null },
+      trash: true,
+    })
+    expect((await api<List>(list)).body.totalDocs).toBe(2)
+    await warm(list)
+    expect((await api(`/api/products?${where}`, { method: 'DELETE', token: admin.token })).status).toBe(200)
+    expect((await api<List>(list)).body.totalDocs).toBe(0)
+  })
+})
+
+// Needs transactions: SQLite runs without them here (README), so this is a PostgreSQL (and
+// MongoDB) test; CI runs the suite on PostgreSQL too.
+const withTransactions = /^(postgres|mongodb)/.test(process.env.TEST_DATABASE_URI ?? '')
+;(withTransactions ? describe : describe.skip)('a write inside a transaction', () => {
+  it('invalidates once it commits, so a read racing the commit cannot keep the old answer; a rollback leaves the cache alone', async () => {
+    const item = await create(api, admin.token, 'products', product({ title: 'Committed' }))
+    const url = `/api/products/${item.id}`
+    const write = async (title: string, finish: 'commit' | 'rollback') => {
+      await api(url)
+      expect(await cacheState(url)).toBe('HIT')
+      const req = await createLocalReq({}, server.payload)
+      expect(await initTransaction(req)).toBe(true)
+      await server.payload.update({ collection: 'products', id: item.id, data: { title }, req })
+      // A read between the write and its commit sees (and may cache) the old title.
+      if (finish === 'commit') expect((await api<Doc>(url)).body.title).toBe('Committed')
+      if (finish === 'commit') await commitTransaction(req)
+      else await killTransaction(req)
+    }
+
+    await write('Rolled back', 'rollback')
+    expect(await cacheState(url)).toBe('HIT')
+    expect((await api<Doc>(url)).body.title).toBe('Committed')
+
+    await write('Committed again', 'commit')
+    const next = await api<Doc>(url)
+    expect(next.headers.get('x-cache')).toBe('MISS')
+    expect(next.body.title).toBe('Committed again')
   })
 })

@@ -2,7 +2,6 @@ import type { CollectionConfig } from 'payload'
 
 import { adminOnly, liveCategories } from '../../src/access'
 import { slugField } from '../../src/catalog/slug'
-import { invalidateCatalogAfterChange, invalidateCatalogAfterDelete } from '../../hooks/invalidateCatalog'
 import { refreshProductCategoryTrees } from './hooks/refreshProductCategoryTrees'
 import { preventCycles } from './hooks/preventCycles'
 
@@ -18,8 +17,7 @@ export const Categories: CollectionConfig = {
   access: { read: liveCategories, create: adminOnly, update: adminOnly, delete: adminOnly },
   hooks: {
     beforeValidate: [preventCycles],
-    afterChange: [refreshProductCategoryTrees, invalidateCatalogAfterChange],
-    afterDelete: [invalidateCatalogAfterDelete],
+    afterChange: [refreshProductCategoryTrees],
   },
   fields: [
     { name: 'name', type: 'text', required: true, maxLength: 120, index: true },

@@ -3,7 +3,6 @@ import type { CollectionConfig } from 'payload'
 import { adminOnly, publishedProducts } from '../../src/access'
 import { slugField } from '../../src/catalog/slug'
 import { isMinorUnits, validateMinorUnits } from '../../src/money'
-import { invalidateCatalogAfterChange, invalidateCatalogAfterDelete } from '../../hooks/invalidateCatalog'
 import { computeAllCategories } from './hooks/computeAllCategories'
 
 export const MAX_SUB_IMAGES = 10
@@ -20,8 +19,6 @@ export const Products: CollectionConfig = {
   access: { read: publishedProducts, create: adminOnly, update: adminOnly, delete: adminOnly },
   hooks: {
     beforeChange: [computeAllCategories],
-    afterChange: [invalidateCatalogAfterChange],
-    afterDelete: [invalidateCatalogAfterDelete],
   },
   // Storefront listings filter on status and sort by price or recency.
   indexes: [{ fields: ['status', 'price'] }, { fields: ['status', 'createdAt'] }],

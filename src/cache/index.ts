@@ -17,9 +17,12 @@ export function catalogCache(): CatalogStore {
   return holder[KEY]
 }
 
-/** Every cached catalog answer, on every instance, is stale from now on. */
-export function invalidateCatalog(): Promise<void> {
-  return catalogCache().invalidate('catalog')
+/**
+ * A catalog write: every cached catalog answer, on every instance, is stale once `req`'s
+ * transaction commits (before that, a read would fill the cache with the old document again).
+ */
+export function invalidateCatalog(req: PayloadRequest): Promise<void> {
+  return afterCommit(req, () => catalogCache().invalidate('catalog'))
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 
+import { cachedCollections } from '../catalog/collections'
 import type { CacheScope } from './store'
 
 /** Catalog reads the cache answers: lists and single documents, never files or other routes. */
-const CACHEABLE = /^\/api\/(products|brands|categories)(\/[^/]+)?$/
+const CACHEABLE = new RegExp(`^/api/(${cachedCollections.join('|')})(/[^/]+)?$`)
 
 export function cacheablePath(pathname: string): boolean {
   return CACHEABLE.test(pathname) && !pathname.endsWith('/file')

@@ -13,7 +13,6 @@ import type {
 import { handleEndpoints } from 'payload'
 import type { SanitizedConfig } from 'payload'
 
-import { invalidateCatalog } from '../cache'
 import { documentProblem } from '../graphql/cost'
 import { isLimitRefusal } from '../graphql/limits'
 import { errorBody } from './errors'
@@ -124,29 +123,10 @@ const rejectUnrunnableGraphql: RequestHandler = (req, res, next) => {
   res.status(400).json(errorBody(problem.message, { code: problem.code }))
 }
 
-const CATALOG_WRITE = /^\/api\/(products|brands|categories|media)(\/|$|\?)/
-
-/**
- * Hooks invalidate the catalog cache while a write is still inside its transaction; a read
- * between that and the commit could cache the old document again. Invalidating once more after
- * the write has committed, before its answer leaves, closes that window.
- */
-function writesCatalog(req: ExpressRequest, status: number): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || status >= 400) return false
-  if (CATALOG_WRITE.test(req.originalUrl)) return true
-  const body: unknown = req.body
-  return (
-    req.originalUrl.startsWith('/api/graphql') &&
-    Buffer.isBuffer(body) &&
-    /\bmutation\b/.test(body.toString())
-  )
-}
-
 function bridge(handler: FetchHandler): RequestHandler {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
       const response = await withContractErrors(await handler(toFetchRequest(req)))
-      if (writesCatalog(req, response.status)) await invalidateCatalog()
       // Refused before its body was read (an upload over MAX_UPLOAD_BYTES): the rest of the body is
       // still on the socket, so it cannot carry another request; tell the client not to reuse it.
       if (!req.complete) res.setHeader('Connection', 'close')
