@@ -289,4 +289,25 @@ describe('every order event is the order as its change committed it', () => {
     expect(state).toMatchObject({ status: 'cancelled', paymentStatus: 'failed' })
     expect(double.session(order.payment?.stripeSessionId ?? '')?.status).toBe('expired')
   })
+
+  it('checkouts racing for the last units: order.created for the orders placed, none for the ones that lost', async () => {
+    const racers = await customersViaLocalApi(server.payload, api, 6, 'lastunits')
+    const item = await newProduct(2)
+    for (const racer of racers) expect((await addToCart(api, racer.token, item.id, 1)).status).toBe(200)
+    received.length = 0
+    const answers = await Promise.all(racers.map((racer) => checkoutCod(api, racer.token)))
+    const placed = answers.filter((res) => res.status === 201).map((res) => String(res.body.order.id))
+    expect(placed).toHaveLength(2)
+    for (const res of answers.filter((answer) => answer.status !== 201)) expect(res.status).toBe(409)
+    await eventually(
+      async () => received.filter((event) => event.socket === 'admin' && event.name === 'order.created'),
+      (events) => events.length >= 2,
+      5000,
+    )
+    await quiet(300)
+    const created = received
+      .filter((event) => event.socket === 'admin' && event.name === 'order.created')
+      .map((event) => String(event.payload.id))
+    expect(created.sort()).toEqual([...placed].sort())
+  })
 })

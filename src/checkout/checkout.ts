@@ -16,6 +16,7 @@ import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../payments/checkoutSession'
+import { inOrderChange } from '../orders/change'
 import { openOrder } from '../orders/lifecycle'
 import { recordPayment } from '../orders/payment'
 import { abandonCardOrder } from '../payments/orderPayments'
@@ -38,9 +39,9 @@ export const formatOrderNumber = (value: number): string => `ORD-${String(value)
  * Cart → order, all or nothing. The cart is priced again from the catalog, then claimed: emptied
  * by a write guarded by the revision that was priced, as the first write of the transaction, so
  * one cart's contents become at most one order whatever the concurrency (a cart that changed after
- * pricing is priced again). Then stock and coupon uses are taken by conditional single-statement
- * updates (so no amount of concurrency, on any number of instances, oversells or over-uses) and
- * the order is written with a snapshot of its lines. Inside a transaction where the adapter has
+ * pricing is priced again). Then the order is written with a snapshot of its lines, and its coupon
+ * uses and stock are taken by conditional single-statement updates (so no amount of concurrency,
+ * on any number of instances, oversells or over-uses), last. Inside a transaction where the adapter has
  * them (PostgreSQL, MongoDB), a failure rolls everything back, the claim included; without one
  * (SQLite), each step taken is given back in reverse, the cart's lines too.
  */
@@ -165,6 +166,32 @@ function announceLowStock(left: StockLeft[]): void {
   }
 }
 
+/**
+ * Takes every line's stock, in a fixed order (by product id) so that concurrent checkouts lock
+ * rows in the same sequence; throws INSUFFICIENT_STOCK for the first line short of it.
+ */
+async function takeAllStock(
+  req: PayloadRequest,
+  priced: PricedCart,
+  undo: (() => Promise<void>)[],
+): Promise<StockLeft[]> {
+  const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
+  const left: StockLeft[] = []
+  for (const line of lines) {
+    const taken = await takeStock(req, line.productId, line.quantity)
+    if (!taken) {
+      throw new StoreError(
+        'INSUFFICIENT_STOCK',
+        `${line.product?.title ?? 'A product'} is no longer in stock in that quantity.`,
+        { product: line.productId },
+      )
+    }
+    left.push(taken)
+    undo.push(() => returnStock(req, line.productId, line.quantity))
+  }
+  return left
+}
+
 async function placeOrder({
   req,
   cart,
@@ -187,53 +214,43 @@ async function placeOrder({
       return null
     }
     undo.push(() => restoreLines(req, linesOf(cart), cart.coupon))
-    // A fixed order (by product id) so that concurrent checkouts lock rows in the same sequence.
-    const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
-    const left: StockLeft[] = []
-    for (const line of lines) {
-      const taken = await takeStock(req, line.productId, line.quantity)
-      if (!taken) {
-        throw new StoreError(
-          'INSUFFICIENT_STOCK',
-          `${line.product?.title ?? 'A product'} is no longer in stock in that quantity.`,
-          {
+    // One change: order.created goes out only once the whole checkout has succeeded (after the
+    // commit; without a transaction, after the last step).
+    const { order, left } = await inOrderChange(req, async () => {
+      const placed = await openOrder(
+        req,
+        {
+          orderNumber,
+          customer: user.id,
+          items: priced.lines.map((line) => ({
+            id: newRowId(),
             product: line.productId,
-          },
-        )
-      }
-      left.push(taken)
-      undo.push(() => returnStock(req, line.productId, line.quantity))
-    }
-    if (coupon) await takeCouponUses(req, coupon, user.id, undo)
-
-    const order = await openOrder(
-      req,
-      {
-        orderNumber,
-        customer: user.id,
-        items: priced.lines.map((line) => ({
-          id: newRowId(),
-          product: line.productId,
-          title: line.product?.title ?? '',
-          sku: line.product?.sku ?? '',
-          unitPrice: line.unitPrice,
-          quantity: line.quantity,
-          lineTotal: line.lineTotal,
-        })),
-        subtotal: priced.subtotal,
-        discount: priced.discount,
-        shipping: priced.shipping,
-        total: priced.total,
-        currency: priced.currency,
-        couponCode: coupon?.code ?? null,
-        coupon: coupon?.id ?? null,
-        paymentMethod: input.paymentMethod,
-        shippingAddress: input.shippingAddress,
-      },
-      user.id,
-    )
-    undo.push(async () => {
-      await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: order.id } }, req })
+            title: line.product?.title ?? '',
+            sku: line.product?.sku ?? '',
+            unitPrice: line.unitPrice,
+            quantity: line.quantity,
+            lineTotal: line.lineTotal,
+          })),
+          subtotal: priced.subtotal,
+          discount: priced.discount,
+          shipping: priced.shipping,
+          total: priced.total,
+          currency: priced.currency,
+          couponCode: coupon?.code ?? null,
+          coupon: coupon?.id ?? null,
+          paymentMethod: input.paymentMethod,
+          shippingAddress: input.shippingAddress,
+        },
+        user.id,
+      )
+      undo.push(async () => {
+        await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: placed.id } }, req })
+      })
+      // The rows every concurrent checkout wants (a popular coupon, a product on sale) come last:
+      // on PostgreSQL each stays locked from its guarded UPDATE until COMMIT, so the time between
+      // the two bounds how many orders per second that one row allows.
+      if (coupon) await takeCouponUses(req, coupon, user.id, undo)
+      return { order: placed, left: await takeAllStock(req, priced, undo) }
     })
     if (shouldCommit) await commitTransaction(req)
     await invalidateStock(req)

@@ -58,7 +58,7 @@ export async function takeCouponUses(
 }
 
 /**
- * Gives back the coupon uses a cancelled order took (called once per cancelled order), after its
+ * Gives back the coupon uses a cancelled order took (called once per cancelled order), before its
  * stock: the order checkout takes them in, so that on PostgreSQL a cancellation and a checkout
  * lock rows in the same sequence and cannot deadlock.
  */

@@ -104,9 +104,9 @@ export async function transition(
  * open Checkout Session), once: the claim lets only one cancellation through.
  */
 async function release(req: PayloadRequest, order: Order): Promise<void> {
-  // Stock before coupon uses, the order checkout takes them in: a cancellation and a checkout
+  // Coupon uses before stock, the order checkout takes them in: a cancellation and a checkout
   // lock rows in the same sequence and cannot deadlock on PostgreSQL.
-  await returnOrderStock(req, order)
   await returnCouponUses(req, order)
+  await returnOrderStock(req, order)
   await settleCancelledCardOrder(req, order)
 }
