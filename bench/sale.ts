@@ -457,9 +457,14 @@ async function main(): Promise<void> {
       `answers without the hot product ${missing}, unanswered reads ${unanswered} (timeout ${READ_TIMEOUT_MS / 1000}s)`,
   )
   if (waitCounts) {
-    const total = [...waitCounts.values()].reduce((a, b) => a + b, 0)
+    const total = [...waitCounts.states.values()].reduce((a, b) => a + b, 0)
     console.log(`pg_stat_activity during the sale (${total} session samples, every 50 ms):`)
-    for (const [key, count] of [...waitCounts].sort((a, b) => b[1] - a[1]))
+    const top = (map: Map<string, number>, count: number) =>
+      [...map].sort((a, b) => b[1] - a[1]).slice(0, count)
+    for (const [key, count] of top(waitCounts.states, 12))
+      console.log(`  ${fixed((count / total) * 100, 1).padStart(5)} %  ${key}`)
+    console.log('  statements of the sessions waiting on a lock or idle in a transaction:')
+    for (const [key, count] of top(waitCounts.statements, 8))
       console.log(`  ${fixed((count / total) * 100, 1).padStart(5)} %  ${key}`)
   }
   console.log('')
@@ -545,7 +550,7 @@ async function main(): Promise<void> {
         singleOverBare: round(singleOverBare, 3),
         duringOverQuiet: round(duringOverQuiet, 3),
       },
-      pgWaits: waitCounts ? Object.fromEntries(waitCounts) : undefined,
+      pgWaits: waitCounts ? Object.fromEntries(waitCounts.states) : undefined,
     })}`,
   )
   if (oversell > 0 || stale > 0 || missing > 0 || unanswered > 0 || readErrors > 0 || saleResult.other > 0)
