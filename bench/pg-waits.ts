@@ -32,7 +32,7 @@ export async function sampleWaits(databaseUri: string, intervalMs: number): Prom
         event: string | null
         query: string
       }>(
-        `select state, wait_event_type as type, wait_event as event, left(query, 300) as query
+        `select state, wait_event_type as type, wait_event as event, left(query, 2000) as query
            from pg_stat_activity
           where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
       )
