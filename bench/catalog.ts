@@ -291,9 +291,7 @@ async function main(): Promise<void> {
   const [bareResult, cachedResult, uncachedResult] = results as [Measurement, Measurement, Measurement]
   const cpus = os.availableParallelism()
   console.log('')
-  console.log(
-    `GET ${BENCH_PATH} — ${CONNECTIONS} connections, pipelining 1, ${SECONDS}s per target`,
-  )
+  console.log(`GET ${BENCH_PATH} — ${CONNECTIONS} connections, pipelining 1, ${SECONDS}s per target`)
   console.log(
     `node ${process.version}, ${cpus} CPU${cpus === 1 ? '' : 's'} (${os.cpus()[0]?.model.trim() ?? 'unknown'}), ` +
       `database ${describeDatabase(databaseUri)}, redis ${REDIS_URL ? `on (${REDIS_URL})` : 'off (in-process cache)'}`,
