@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 
 import { cleanUp, makeTempDir } from '../test/helpers/store/cleanup'
 import { startServer, startStore } from '../test/helpers/store/process'
 import type { Server } from '../test/helpers/store/process'
+import { blast } from './autocannon'
+import type { AutocannonResult } from './autocannon'
 import { benchNodeFlags, machineCpuMs, percentile, positiveNumber, processCpuMs } from './lib'
 
 // Catalog read benchmark: the cached server (catalog cache layer in front of Express), the same
@@ -22,7 +23,6 @@ import { benchNodeFlags, machineCpuMs, percentile, positiveNumber, processCpuMs 
 
 const BENCH_PATH = '/api/products?limit=20&depth=1'
 const CONNECTIONS = Math.round(positiveNumber('BENCH_CONNECTIONS', 50))
-const PIPELINING = 1
 const WARMUP_SECONDS = 3
 // autocannon's default (10 s) would abort the uncached server's slowest answers, which are slow
 // but successful (its tail reaches several seconds under 50 connections): measure them instead.
@@ -35,35 +35,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 // Extra flags for the two store servers, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 const NODE_FLAGS = benchNodeFlags()
 const TARGETS = { bareOverCached: 0.5, cachedOverUncached: 10, cachedP99Ms: 10 }
-
-// ---------------------------------------------------------------------------------------------
-// autocannon (9.0.0 ships no types): the part of its programmatic API used here.
-
-type Percentiles = { average: number; mean: number; p50: number; p99: number; min: number; max: number }
-type AutocannonResult = {
-  requests: Percentiles & { total: number }
-  latency: Percentiles
-  errors: number
-  timeouts: number
-  non2xx: number
-  duration: number
-  statusCodeStats: Record<string, { count: number }>
-}
-type AutocannonOptions = {
-  url: string
-  connections: number
-  pipelining: number
-  duration: number
-  timeout: number
-}
-type Instance = PromiseLike<AutocannonResult> & {
-  on(
-    event: 'response',
-    listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
-  ): void
-  stop(): void
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Instance
 
 // ---------------------------------------------------------------------------------------------
 // The three targets
@@ -175,33 +146,12 @@ async function load(
   duration: number,
   pid?: number,
 ): Promise<Measurement & { raw: AutocannonResult }> {
-  // autocannon's own histogram floors latencies to whole milliseconds; keep the exact per-response
-  // times it measures too, for p50/p99 below 1 ms resolution.
-  let times = new Float64Array(1 << 16)
-  let count = 0
   const serverBefore = processCpuMs(pid)
   const machineBefore = machineCpuMs()?.busy
-  const benchBefore = process.cpuUsage()
-  const instance = autocannon({
-    url,
-    connections: CONNECTIONS,
-    pipelining: PIPELINING,
-    duration,
-    timeout: REQUEST_TIMEOUT_S,
-  })
-  instance.on('response', (_client, _status, _bytes, ms) => {
-    if (count === times.length) {
-      const bigger = new Float64Array(times.length * 2)
-      bigger.set(times)
-      times = bigger
-    }
-    times[count++] = ms
-  })
-  const raw = await instance
-  const bench = process.cpuUsage(benchBefore)
+  const { raw, sorted, clientCpu } = await blast(url, CONNECTIONS, duration, REQUEST_TIMEOUT_S)
   const serverAfter = processCpuMs(pid)
   const machineAfter = machineCpuMs()?.busy
-  const sorted = times.slice(0, count).sort()
+  const count = sorted.length
   const wall = raw.duration * 1000
   return {
     target: url,
@@ -216,7 +166,7 @@ async function load(
       serverBefore === undefined || serverAfter === undefined
         ? undefined
         : (serverAfter - serverBefore) / wall,
-    benchCpu: (bench.user + bench.system) / 1000 / wall,
+    benchCpu: clientCpu,
     restCpu:
       machineBefore === undefined ||
       machineAfter === undefined ||
@@ -224,10 +174,7 @@ async function load(
       serverAfter === undefined
         ? undefined
         : // Tick granularity can make it slightly negative when nothing else ran.
-          Math.max(
-            0,
-            machineAfter - machineBefore - (serverAfter - serverBefore) - (bench.user + bench.system) / 1000,
-          ) / wall,
+          Math.max(0, machineAfter - machineBefore - (serverAfter - serverBefore) - clientCpu * wall) / wall,
     raw,
   }
 }
@@ -344,9 +291,7 @@ async function main(): Promise<void> {
   const [bareResult, cachedResult, uncachedResult] = results as [Measurement, Measurement, Measurement]
   const cpus = os.availableParallelism()
   console.log('')
-  console.log(
-    `GET ${BENCH_PATH} — ${CONNECTIONS} connections, pipelining ${PIPELINING}, ${SECONDS}s per target`,
-  )
+  console.log(`GET ${BENCH_PATH} — ${CONNECTIONS} connections, pipelining 1, ${SECONDS}s per target`)
   console.log(
     `node ${process.version}, ${cpus} CPU${cpus === 1 ? '' : 's'} (${os.cpus()[0]?.model.trim() ?? 'unknown'}), ` +
       `database ${describeDatabase(databaseUri)}, redis ${REDIS_URL ? `on (${REDIS_URL})` : 'off (in-process cache)'}`,
