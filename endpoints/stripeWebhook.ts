@@ -5,7 +5,7 @@ import { StoreError } from '../src/errors'
 import { logger } from '../src/logger'
 import { applyStripeEvent } from '../src/payments/events'
 import { checkedEvent } from '../src/payments/eventShape'
-import { stripe } from '../src/payments/stripe'
+import { stripe } from '../src/stripe/client'
 
 /** POST /api/stripe/webhook — verified over the raw body, applied once per event id. */
 export const stripeWebhookEndpoint: Endpoint = {

@@ -1,13 +1,13 @@
 import type { PayloadRequest } from 'payload'
 
+import type { Order } from '../../payload-types'
 import type { DocId } from '../db/ids'
 import { logger } from '../logger'
 import { inOrderChange } from '../orders/change'
 import { transition } from '../orders/lifecycle'
 import { movePayment, recordAmountRefunded, recordPayment, reloadOrder } from '../orders/payment'
+import { refundLatePayment } from '../orders/settlement'
 import { isFullRefund, mayMove, mustRefund } from '../orders/transitions'
-import type { Order } from '../../payload-types'
-import { refundLatePayment } from './refunds'
 
 // What payments do to orders, whether Stripe told us by webhook or the sweep asked Stripe: facts
 // from Stripe turned into payment moves (src/orders/payment.ts) and status moves

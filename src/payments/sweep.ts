@@ -6,7 +6,7 @@ import { env } from '../config/env'
 import { writeIfMatches } from '../db/guardedWrite'
 import { logger } from '../logger'
 import { applyStripeEvent } from './events'
-import { stripe } from './stripe'
+import { stripe } from '../stripe/client'
 
 const LEASE = 'stripe-sweep'
 

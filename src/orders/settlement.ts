@@ -2,28 +2,13 @@ import type { PayloadRequest } from 'payload'
 
 import type { Order } from '../../payload-types'
 import { logger } from '../logger'
-import { movePayment, recordPayment, reloadOrder } from '../orders/payment'
-import { CONFIRMED_REFUND_FROM, mustRefund, sessionToExpire } from '../orders/transitions'
-import { stripe } from './stripe'
+import { stripe } from '../stripe/client'
+import { expireSession, refundAtStripe } from '../stripe/refunds'
+import { movePayment, recordPayment, reloadOrder } from './payment'
+import { CONFIRMED_REFUND_FROM, mustRefund, sessionToExpire } from './transitions'
 
-// Money going back to the customer, and Checkout Sessions closed, when an order is cancelled or
-// paid for after its cancellation.
-
-/**
- * Refunds the order's payment in full. One refund per order, however often this runs: the key
- * derives from the order (the cancellation and a late payment use the same one). Throws when
- * Stripe refuses.
- */
-async function refundAtStripe(order: Order): Promise<string> {
-  const client = stripe()
-  const paymentIntent = order.payment?.stripePaymentIntentId
-  if (!client || !paymentIntent) throw new Error(`order ${order.id}: no Stripe payment to refund`)
-  const refund = await client.refunds.create(
-    { payment_intent: paymentIntent, metadata: { orderId: String(order.id) } },
-    { idempotencyKey: `order-${order.id}-refund` },
-  )
-  return refund.id
-}
+// What a card order's money does when the order is cancelled, or paid for after its cancellation:
+// refunded and recorded, or its Checkout Session closed.
 
 async function markRefunded(
   req: PayloadRequest,
@@ -65,8 +50,7 @@ export async function refundLatePayment(req: PayloadRequest, order: Order): Prom
  * by applyPaid.
  */
 export async function settleCancelledCardOrder(req: PayloadRequest, cancelled: Order): Promise<void> {
-  const client = stripe()
-  if (cancelled.paymentMethod !== 'card' || !client) return
+  if (cancelled.paymentMethod !== 'card' || !stripe()) return
   // Read again: a payment may have landed since the cancellation read the order.
   const order = await reloadOrder(req, cancelled.id)
   const refundId = order.payment?.stripeRefundId
@@ -90,7 +74,7 @@ export async function settleCancelledCardOrder(req: PayloadRequest, cancelled: O
   const session = sessionToExpire(order)
   if (!session) return
   try {
-    await client.checkout.sessions.expire(session)
+    await expireSession(session)
   } catch (error) {
     logger.warn(
       { err: error, order: order.id, session },
