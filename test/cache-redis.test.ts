@@ -115,6 +115,28 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
     await expectHits(6)
   }, 60_000)
 
+  it('an instance started after a checkout shows its stock on entries filled before it', async () => {
+    const buyer = await verifiedCustomer(api, server.mailbox)
+    const item = await create(api, admin.token, 'products', product({ title: 'Late instance', stock: 5 }))
+    const url = `/api/products/${item.id}`
+    await api(url)
+    expect((await api(url)).headers.get('x-cache')).toBe('HIT')
+    await second?.stop()
+    expect((await addToCart(api, buyer.token, item.id, 2)).status).toBe(200)
+    expect((await checkoutCod(api, buyer.token)).status).toBe(201)
+    second = await startInstance({
+      DATABASE_URI: process.env.DATABASE_URI ?? '',
+      PAYLOAD_SECRET: process.env.PAYLOAD_SECRET ?? '',
+      REDIS_URL: redisServer.url,
+      LOG_LEVEL: 'warn',
+    })
+    const res = await eventually(
+      () => second!.api<Doc>(url),
+      (answer) => answer.headers.get('x-cache') === 'HIT',
+    )
+    expect(res.body.stock).toBe(3)
+  }, 90_000)
+
   it('keeps answering while Redis is down, reports it, and resumes caching when it returns', async () => {
     const doc = await create(api, admin.token, 'products', product({ title: 'Through the outage' }))
     const url = `/api/products/${doc.id}`
