@@ -90,7 +90,7 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
     const item = await create(api, admin.token, 'products', product({ title: 'Overlaid across', stock: 6 }))
     const url = `/api/products/${item.id}`
     const list = '/api/products?limit=100&where[title][equals]=Overlaid%20across'
-    const stockOf = (path: string, body: unknown): number | undefined =>
+    const stockOf = (path: string, body: unknown): unknown =>
       path === url ? (body as Doc).stock : (body as { docs: Doc[] }).docs[0]?.stock
     const expectHits = async (stock: number): Promise<void> => {
       for (const path of [url, list]) {
