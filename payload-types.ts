@@ -173,6 +173,7 @@ export interface Product {
   compareAtPrice?: number | null;
   sku: string;
   stock: number;
+  stockRevision?: number | null;
   brand?: (number | null) | Brand;
   categories?: (number | Category)[] | null;
   mainImage?: (number | null) | Media;
@@ -613,6 +614,7 @@ export interface ProductsSelect<T extends boolean = true> {
   compareAtPrice?: T;
   sku?: T;
   stock?: T;
+  stockRevision?: T;
   brand?: T;
   categories?: T;
   mainImage?: T;

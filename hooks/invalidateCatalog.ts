@@ -7,7 +7,7 @@ import { invalidateCatalog } from '../src/cache'
 // deletes, trash and restore, uploads) invalidates once it has committed: invalidating inside the
 // transaction would let a read racing the commit cache the old document again. The one catalog
 // write that runs no hooks, the guarded stock update (payload.db, src/checkout/inventory.ts),
-// invalidates the product answers itself (invalidateStock).
+// announces the stock it left itself (announceStock: cached product answers overlay it).
 const invalidate = async <T>({ doc, req }: { doc: T; req: PayloadRequest }): Promise<T> => {
   await invalidateCatalog(req)
   return doc

@@ -85,6 +85,58 @@ describeIf(hasRedis, 'redis-server')('catalog cache on Redis', () => {
     expect((await second!.api('/api/brands?limit=2')).headers.get('x-cache')).toBe('HIT')
   }, 60_000)
 
+  it('a checkout and a cancellation on one instance show in the other’s cached answers, still hits', async () => {
+    const buyer = await verifiedCustomer(api, server.mailbox)
+    const item = await create(api, admin.token, 'products', product({ title: 'Overlaid across', stock: 6 }))
+    const url = `/api/products/${item.id}`
+    const list = '/api/products?limit=100&where[title][equals]=Overlaid%20across'
+    const stockOf = (path: string, body: unknown): unknown =>
+      path === url ? (body as Doc).stock : (body as { docs: Doc[] }).docs[0]?.stock
+    const expectHits = async (stock: number): Promise<void> => {
+      for (const path of [url, list]) {
+        const res = await second!.api(path)
+        expect(res.headers.get('x-cache')).toBe('HIT')
+        expect(stockOf(path, res.body)).toBe(stock)
+      }
+    }
+    for (const path of [url, list]) await second!.api(path)
+    await expectHits(6)
+
+    expect((await addToCart(api, buyer.token, item.id, 2)).status).toBe(200)
+    const placed = await checkoutCod(api, buyer.token)
+    expect(placed.status).toBe(201)
+    await expectHits(4)
+
+    const cancelled = await api(`/api/orders/${placed.body.order.id}/cancel`, {
+      method: 'POST',
+      token: buyer.token,
+    })
+    expect(cancelled.status).toBe(200)
+    await expectHits(6)
+  }, 60_000)
+
+  it('an instance started after a checkout shows its stock on entries filled before it', async () => {
+    const buyer = await verifiedCustomer(api, server.mailbox)
+    const item = await create(api, admin.token, 'products', product({ title: 'Late instance', stock: 5 }))
+    const url = `/api/products/${item.id}`
+    await api(url)
+    expect((await api(url)).headers.get('x-cache')).toBe('HIT')
+    await second?.stop()
+    expect((await addToCart(api, buyer.token, item.id, 2)).status).toBe(200)
+    expect((await checkoutCod(api, buyer.token)).status).toBe(201)
+    second = await startInstance({
+      DATABASE_URI: process.env.DATABASE_URI ?? '',
+      PAYLOAD_SECRET: process.env.PAYLOAD_SECRET ?? '',
+      REDIS_URL: redisServer.url,
+      LOG_LEVEL: 'warn',
+    })
+    const res = await eventually(
+      () => second!.api<Doc>(url),
+      (answer) => answer.headers.get('x-cache') === 'HIT',
+    )
+    expect(res.body.stock).toBe(3)
+  }, 90_000)
+
   it('keeps answering while Redis is down, reports it, and resumes caching when it returns', async () => {
     const doc = await create(api, admin.token, 'products', product({ title: 'Through the outage' }))
     const url = `/api/products/${doc.id}`

@@ -205,6 +205,72 @@ describe('writes invalidate at once', () => {
     expect((await api<Doc>(url)).body.stock).toBe(5)
   })
 
+  it('a checkout and a cancellation leave product answers cached, showing the stock they left', async () => {
+    const item = await create(api, admin.token, 'products', product({ title: 'Overlaid lamp', stock: 5 }))
+    const url = `/api/products/${item.id}`
+    const list = '/api/products?limit=100&depth=1&where[title][equals]=Overlaid%20lamp'
+    for (const warmed of [url, list]) await warm(warmed)
+
+    expect((await addToCart(api, customer.token, item.id, 2)).status).toBe(200)
+    const placed = await checkoutCod(api, customer.token)
+    expect(placed.status).toBe(201)
+    const single = await api<Doc>(url)
+    expect(single.headers.get('x-cache')).toBe('HIT')
+    expect(single.body.stock).toBe(3)
+    expect(Number(single.headers.get('content-length'))).toBe(Buffer.byteLength(JSON.stringify(single.body)))
+    const listed = await api<List>(list)
+    expect(listed.headers.get('x-cache')).toBe('HIT')
+    expect(listed.body.docs[0]?.stock).toBe(3)
+
+    const cancelled = await api(`/api/orders/${placed.body.order.id}/cancel`, {
+      method: 'POST',
+      token: customer.token,
+    })
+    expect(cancelled.status).toBe(200)
+    for (const [path, stockOf] of [
+      [url, (body: unknown) => (body as Doc).stock],
+      [list, (body: unknown) => (body as List).docs[0]?.stock],
+    ] as const) {
+      const res = await api(path)
+      expect(res.headers.get('x-cache')).toBe('HIT')
+      expect(stockOf(res.body)).toBe(5)
+    }
+  })
+
+  it('answers whose query involves stock are filled again after a checkout', async () => {
+    const item = await create(api, admin.token, 'products', product({ title: 'Counted lamp', stock: 1 }))
+    const filtered =
+      '/api/products?limit=100&where[title][equals]=Counted%20lamp&where[stock][greater_than]=0'
+    const sorted = '/api/products?limit=100&where[title][equals]=Counted%20lamp&sort=-stock'
+    for (const warmed of [filtered, sorted]) await warm(warmed)
+    expect((await api<List>(filtered)).body.totalDocs).toBe(1)
+
+    expect((await addToCart(api, customer.token, item.id, 1)).status).toBe(200)
+    expect((await checkoutCod(api, customer.token)).status).toBe(201)
+    const gone = await api<List>(filtered)
+    expect(gone.headers.get('x-cache')).toBe('MISS')
+    expect(gone.body.totalDocs).toBe(0)
+    const resorted = await api<List>(sorted)
+    expect(resorted.headers.get('x-cache')).toBe('MISS')
+    expect(resorted.body.docs[0]?.stock).toBe(0)
+  })
+
+  it('the stock revision moves with every stock change and cannot be written over the API', async () => {
+    const item = await create(api, admin.token, 'products', {
+      ...product({ title: 'Revised lamp', stock: 4 }),
+      stockRevision: 40,
+    })
+    const url = `/api/products/${item.id}`
+    expect((await api<Doc>(url)).body.stockRevision).toBe(0)
+    await api(url, { method: 'PATCH', token: admin.token, json: { stockRevision: 7 } })
+    expect((await api<Doc>(url)).body.stockRevision).toBe(0)
+    await warm(url)
+    await api(url, { method: 'PATCH', token: admin.token, json: { stock: 9 } })
+    const after = await api<Doc>(url)
+    expect(after.headers.get('x-cache')).toBe('MISS')
+    expect(after.body).toMatchObject({ stock: 9, stockRevision: 1 })
+  })
+
   it('create shows up in a cached list', async () => {
     const list = '/api/products?limit=100&where[title][like]=Fresh'
     await warm(list)

@@ -3,6 +3,7 @@ import type { CollectionConfig } from 'payload'
 import { adminOnly, publishedProducts } from '../../src/access'
 import { slugField } from '../../src/catalog/slug'
 import { isMinorUnits, validateMinorUnits } from '../../src/money'
+import { bumpStockRevision } from './hooks/bumpStockRevision'
 import { computeAllCategories } from './hooks/computeAllCategories'
 
 export const MAX_SUB_IMAGES = 10
@@ -19,6 +20,7 @@ export const Products: CollectionConfig = {
   access: { read: publishedProducts, create: adminOnly, update: adminOnly, delete: adminOnly },
   hooks: {
     beforeChange: [computeAllCategories],
+    afterChange: [bumpStockRevision],
   },
   // Storefront listings filter on status and sort by price or recency.
   indexes: [{ fields: ['status', 'price'] }, { fields: ['status', 'createdAt'] }],
@@ -73,6 +75,14 @@ export const Products: CollectionConfig = {
           admin: { step: 1 },
         },
       ],
+    },
+    {
+      // Moved by every stock change in the same statement: what a cached answer's stock is as of.
+      name: 'stockRevision',
+      type: 'number',
+      defaultValue: 0,
+      access: { create: () => false, update: () => false },
+      admin: { readOnly: true, position: 'sidebar' },
     },
     {
       name: 'brand',

@@ -5,6 +5,7 @@ import * as migration_20261201_093016_payments from './20261201_093016_payments'
 import * as migration_20261201_114220_carts_unlocked from './20261201_114220_carts_unlocked';
 import * as migration_20261204_202046_cart_revision from './20261204_202046_cart_revision';
 import * as migration_20261204_210802_payments_refunds from './20261204_210802_payments_refunds';
+import * as migration_20261205_000437_product_stock_revision from './20261205_000437_product_stock_revision';
 
 export const migrations = [
   {
@@ -40,6 +41,11 @@ export const migrations = [
   {
     up: migration_20261204_210802_payments_refunds.up,
     down: migration_20261204_210802_payments_refunds.down,
-    name: '20261204_210802_payments_refunds'
+    name: '20261204_210802_payments_refunds',
+  },
+  {
+    up: migration_20261205_000437_product_stock_revision.up,
+    down: migration_20261205_000437_product_stock_revision.down,
+    name: '20261205_000437_product_stock_revision'
   },
 ];

@@ -5,6 +5,7 @@ import * as migration_20261201_092954_payments from './20261201_092954_payments'
 import * as migration_20261201_114134_carts_unlocked from './20261201_114134_carts_unlocked';
 import * as migration_20261204_201959_cart_revision from './20261204_201959_cart_revision';
 import * as migration_20261204_210751_payments_refunds from './20261204_210751_payments_refunds';
+import * as migration_20261205_000427_product_stock_revision from './20261205_000427_product_stock_revision';
 
 export const migrations = [
   {
@@ -40,6 +41,11 @@ export const migrations = [
   {
     up: migration_20261204_210751_payments_refunds.up,
     down: migration_20261204_210751_payments_refunds.down,
-    name: '20261204_210751_payments_refunds'
+    name: '20261204_210751_payments_refunds',
+  },
+  {
+    up: migration_20261205_000427_product_stock_revision.up,
+    down: migration_20261205_000427_product_stock_revision.down,
+    name: '20261205_000427_product_stock_revision'
   },
 ];

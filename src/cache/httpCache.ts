@@ -2,7 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 
 import { audienceOf } from './audience'
 import { cacheablePath, normalisedUrl, scopeOf } from './key'
-import type { CachedResponse, CatalogStore, StoreKey } from './store'
+import type { CacheScope, CachedResponse, CatalogStore, StoreKey } from './store'
+import { splice } from './stockTemplate'
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void
 
@@ -95,14 +96,22 @@ function rawHeadersOf(entry: CachedResponse): string[] {
   return raw
 }
 
+/** A validator of the stored bytes no longer describes spliced ones. */
+function withoutEtag(headers: Record<string, string>): Record<string, string> {
+  if (!('etag' in headers)) return headers
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'etag'))
+}
+
 // Storefronts repeat the same few URLs: remember their normalised form rather than parse each time.
 const URL_MEMO_MAX = 2000
-const urlMemo = new Map<string, { pathname: string; key: string }>()
-function memoisedUrl(req: IncomingMessage): { pathname: string; key: string } {
+type Route = { pathname: string; key: string; scope: CacheScope }
+const urlMemo = new Map<string, Route>()
+function memoisedUrl(req: IncomingMessage): Route {
   const url = req.url ?? '/'
   const known = urlMemo.get(url)
   if (known) return known
-  const normalised = normalisedUrl(req)
+  const { pathname, key } = normalisedUrl(req)
+  const normalised = { pathname, key, scope: scopeOf(pathname, key) }
   if (cacheablePath(normalised.pathname)) {
     if (urlMemo.size >= URL_MEMO_MAX) urlMemo.clear()
     urlMemo.set(url, normalised)
@@ -119,8 +128,27 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
   const { store, secret, app, requestLog, logsSuccess, requestId, cors } = options
   const filling = new Map<string, Promise<CachedResponse | undefined>>()
 
+  // An overlaid answer as it must be served now: as stored while no product it shows has changed
+  // stock since (one comparison per hit while the overlay is unchanged), else with the current
+  // stock spliced in, kept until the overlay changes again.
+  const overlaid = new WeakMap<CachedResponse, { generation: number; entry: CachedResponse }>()
+  const current = (entry: CachedResponse): CachedResponse => {
+    const template = entry.stock
+    if (!template || template.slots.length === 0) return entry
+    const { generation } = store.stock
+    const known = overlaid.get(entry)
+    if (known?.generation === generation) return known.entry
+    const values = store.stock.current(template.slots)
+    const served = values
+      ? { status: entry.status, headers: withoutEtag(entry.headers), body: splice(template.parts, values) }
+      : entry
+    overlaid.set(entry, { generation, entry: served })
+    return served
+  }
+
   /** `id` when nothing else set headers on `res`: Node then writes the array as it is. */
-  const writeHit = (req: IncomingMessage, res: ServerResponse, entry: CachedResponse, id?: string): void => {
+  const writeHit = (req: IncomingMessage, res: ServerResponse, stored: CachedResponse, id?: string): void => {
+    const entry = current(stored)
     const raw = rawHeadersOf(entry)
     res.writeHead(entry.status, id === undefined ? raw : [...raw, 'X-Request-Id', id])
     res.end(req.method === 'HEAD' ? undefined : entry.body)
@@ -174,14 +202,14 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
         ? { status: 200, headers: storableHeaders(res), body: bytes }
         : undefined
     // Stored before the fill lock is released: another instance waiting on the lock then finds it.
-    if (entry) await store.set(key, entry)
+    const kept = entry && (await store.set(key, entry))
     if (claimed) await store.releaseFill(key)
-    return entry
+    return kept
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return app(req, res)
-    const { pathname, key } = memoisedUrl(req)
+    const { pathname, key, scope } = memoisedUrl(req)
     if (!cacheablePath(pathname)) return app(req, res)
     const judged = audienceOf(req, secret)
     const audience = typeof judged === 'string' ? judged : await judged
@@ -189,7 +217,7 @@ export function catalogCacheLayer(options: CacheLayerOptions): RequestListener {
     if (!store.enabled) return passThrough(req, res, 'MISS')
 
     // HEAD is answered from GET's entry, but never fills one: its answer carries no body to keep.
-    const stored = store.versioned(`${audience}:${key}`, scopeOf(pathname))
+    const stored = store.versioned(`${audience}:${key}`, scope)
     const local = store.getLocal(stored)
     if (local) return serveHit(req, res, local)
     if (req.method === 'HEAD') {

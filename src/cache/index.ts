@@ -2,6 +2,7 @@ import type { PayloadRequest } from 'payload'
 
 import { afterCommit } from '../db/afterCommit'
 import { redis } from '../redis'
+import type { StockChange } from './stockOverlay'
 import { CatalogStore } from './store'
 
 const KEY = Symbol.for('store.catalogCache')
@@ -26,11 +27,13 @@ export function invalidateCatalog(req: PayloadRequest): Promise<void> {
 }
 
 /**
- * Stock changed (and nothing else): cached product answers, on every instance, are stale once
- * `req`'s transaction commits (before that, a read would fill the cache with the old stock again).
+ * Stock changed (and nothing else), to what `changes` (the guarded writes' rows) say: once `req`'s
+ * transaction commits, every instance's cached product answers show it (before that, the change
+ * may yet be rolled back).
  */
-export function invalidateStock(req: PayloadRequest): Promise<void> {
-  return afterCommit(req, () => catalogCache().invalidate('products'))
+export function announceStock(req: PayloadRequest, changes: readonly StockChange[]): Promise<void> {
+  if (changes.length === 0) return Promise.resolve()
+  return afterCommit(req, () => catalogCache().announceStock(changes))
 }
 
 export function resetCatalogCache(): void {

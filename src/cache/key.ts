@@ -10,9 +10,16 @@ export function cacheablePath(pathname: string): boolean {
   return CACHEABLE.test(pathname) && !pathname.endsWith('/file')
 }
 
-/** Product answers show stock; brand and category answers never show a product. */
-export const scopeOf = (pathname: string): CacheScope =>
-  pathname.startsWith('/api/products') ? 'products' : 'catalog'
+/**
+ * Brand and category answers never show a product. Product answers show stock: overlaid when
+ * served, unless their query involves it (a filter, a sort, a selection: which products match, or
+ * in which order, changes with stock, and no overlay can redo that). Any mention of `stock` in the
+ * query counts, which errs on the side of dropping the answer.
+ */
+export const scopeOf = (pathname: string, key: string): CacheScope => {
+  if (!pathname.startsWith('/api/products')) return 'catalog'
+  return /stock/i.test(decodeURIComponent(key.slice(pathname.length))) ? 'products' : 'overlaid'
+}
 
 /**
  * The request's URL with its query parameters in a canonical order, so `?a=1&b=2` and

@@ -3,7 +3,8 @@ import type { PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import type { Order } from '../../payload-types'
-import { invalidateStock } from '../cache'
+import { announceStock } from '../cache'
+import type { StockChange } from '../cache/stockOverlay'
 import { linesOf } from '../cart/lines'
 import { restoreLines } from '../cart/operations'
 import { priceCart } from '../cart/pricing'
@@ -168,12 +169,14 @@ function announceLowStock(left: StockLeft[]): void {
 
 /**
  * Takes every line's stock, in a fixed order (by product id) so that concurrent checkouts lock
- * rows in the same sequence; throws INSUFFICIENT_STOCK for the first line short of it.
+ * rows in the same sequence; throws INSUFFICIENT_STOCK for the first line short of it. Each undo
+ * step gives the line's stock back and records the stock it left in `returned`.
  */
 async function takeAllStock(
   req: PayloadRequest,
   priced: PricedCart,
   undo: (() => Promise<void>)[],
+  returned: StockChange[],
 ): Promise<StockLeft[]> {
   const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
   const left: StockLeft[] = []
@@ -187,7 +190,10 @@ async function takeAllStock(
       )
     }
     left.push(taken)
-    undo.push(() => returnStock(req, line.productId, line.quantity))
+    undo.push(async () => {
+      const change = await returnStock(req, line.productId, line.quantity)
+      if (change) returned.push(change)
+    })
   }
   return left
 }
@@ -203,6 +209,7 @@ async function placeOrder({
 }: Placement): Promise<Order | null> {
   const { shouldCommit, inTransaction } = await beginTransaction(req)
   const undo: (() => Promise<void>)[] = []
+  const returned: StockChange[] = []
   try {
     // The claim: the cart is emptied first, and only if it is still the revision that was priced.
     // Of concurrent checkouts of one cart exactly one matches (on PostgreSQL the others wait for
@@ -250,10 +257,10 @@ async function placeOrder({
       // on PostgreSQL each stays locked from its guarded UPDATE until COMMIT, so the time between
       // the two bounds how many orders per second that one row allows.
       if (coupon) await takeCouponUses(req, coupon, user.id, undo)
-      return { order: placed, left: await takeAllStock(req, priced, undo) }
+      return { order: placed, left: await takeAllStock(req, priced, undo, returned) }
     })
     if (shouldCommit) await commitTransaction(req)
-    await invalidateStock(req)
+    await announceStock(req, left)
     announceLowStock(left)
     return order
   } catch (error) {
@@ -266,8 +273,8 @@ async function placeOrder({
         )
       }
       // Without a transaction a read between a step and its undo saw (and may have cached) stock
-      // taken for nothing.
-      if (undo.length > 0) await invalidateStock(req)
+      // taken for nothing: cached answers must show it given back.
+      await announceStock(req, returned)
     }
     throw error
   }

@@ -1,7 +1,8 @@
 import type { PayloadRequest, Where } from 'payload'
 
 import type { Order } from '../../payload-types'
-import { invalidateStock } from '../cache'
+import { announceStock } from '../cache'
+import type { StockChange } from '../cache/stockOverlay'
 import { increment, writeIfMatches } from '../db/guardedWrite'
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
@@ -13,11 +14,29 @@ import type { DocId } from '../db/ids'
 
 type Ref = DocId
 
-async function adjustStock(req: PayloadRequest, where: Where, by: number): Promise<unknown> {
-  return writeIfMatches(req.payload, { collection: 'products', where, data: { stock: increment(by) }, req })
+// Every stock change moves the product's stock revision in the same statement: cached answers
+// know which stock they show, and show a newer one when they learn of it (src/cache/stockOverlay.ts).
+async function adjustStock(
+  req: PayloadRequest,
+  where: Where,
+  by: number,
+): Promise<(StockChange & { title: string }) | null> {
+  const row = await writeIfMatches(req.payload, {
+    collection: 'products',
+    where,
+    data: { stock: increment(by), stockRevision: increment(1) },
+    req,
+  })
+  if (!row || row.id === undefined) return null
+  return {
+    id: row.id,
+    title: typeof row.title === 'string' ? row.title : '',
+    stock: typeof row.stock === 'number' ? row.stock : 0,
+    stockRevision: typeof row.stockRevision === 'number' ? row.stockRevision : 0,
+  }
 }
 
-export type StockLeft = { id: Ref; title: string; stock: number }
+export type StockLeft = StockChange & { id: Ref; title: string }
 
 /**
  * Takes `quantity` of a product that is still for sale: what is left of it afterwards, as the same
@@ -40,17 +59,16 @@ export async function takeStock(
     },
     -quantity,
   )
-  if (!taken || typeof taken !== 'object') return null
-  const row = taken as { title?: unknown; stock?: unknown }
-  return {
-    id: product,
-    title: typeof row.title === 'string' ? row.title : '',
-    stock: typeof row.stock === 'number' ? row.stock : 0,
-  }
+  return taken && { ...taken, id: product }
 }
 
-export async function returnStock(req: PayloadRequest, product: Ref, quantity: number): Promise<void> {
-  await adjustStock(req, { id: { equals: product } }, quantity)
+/** Gives back `quantity`: the product's stock afterwards, or null when it no longer exists. */
+export async function returnStock(
+  req: PayloadRequest,
+  product: Ref,
+  quantity: number,
+): Promise<StockChange | null> {
+  return adjustStock(req, { id: { equals: product } }, quantity)
 }
 
 /** The next value of a named counter; unique under any concurrency (gaps are possible). */
@@ -75,9 +93,11 @@ export async function nextCounter(req: PayloadRequest, name: string): Promise<nu
 
 /** Gives back the stock a cancelled order took (its coupon uses: src/coupons). Called once per cancelled order. */
 export async function returnOrderStock(req: PayloadRequest, order: Order): Promise<void> {
+  const returned: StockChange[] = []
   for (const item of order.items) {
     const product = refOf(item.product)
-    if (product !== undefined) await returnStock(req, product, item.quantity)
+    const change = product === undefined ? null : await returnStock(req, product, item.quantity)
+    if (change) returned.push(change)
   }
-  await invalidateStock(req)
+  await announceStock(req, returned)
 }
