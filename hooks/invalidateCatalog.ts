@@ -6,7 +6,7 @@ import { invalidateCatalog } from '../src/cache'
 // Every write that runs hooks (REST, GraphQL, the Local API, the admin UI; bulk updates and
 // deletes, trash and restore, uploads) invalidates once it has committed: invalidating inside the
 // transaction would let a read racing the commit cache the old document again. The one catalog
-// write that runs no hooks, the guarded stock update (payload.db, src/checkout/inventory.ts),
+// write that runs no hooks, the guarded stock update (payload.db, src/inventory/stock.ts),
 // announces the stock it left itself (announceStock: cached product answers overlay it).
 const invalidate = async <T>({ doc, req }: { doc: T; req: PayloadRequest }): Promise<T> => {
   await invalidateCatalog(req)

@@ -25,16 +25,15 @@ import { stripe } from '../stripe/client'
 import { checkCouponForOrder, takeCouponUses } from '../coupons/redemption'
 import { StoreError } from '../errors'
 import { logger } from '../logger'
-import { nextCounter, returnStock, takeStock } from './inventory'
-import type { StockLeft } from './inventory'
+import { returnStock, takeStock } from '../inventory/stock'
+import type { StockLeft } from '../inventory/stock'
+import { formatOrderNumber, nextCounter } from './orderNumbers'
 
 export type ShippingAddress = Order['shippingAddress']
 export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
 
 /** Prices of one checkout before it answers 409: each miss means the cart changed meanwhile. */
 const CLAIM_ATTEMPTS = 3
-
-export const formatOrderNumber = (value: number): string => `ORD-${String(value).padStart(6, '0')}`
 
 /**
  * Cart → order, all or nothing. The cart is priced again from the catalog, then claimed: emptied

@@ -7,7 +7,7 @@ import { increment, writeIfMatches } from '../db/guardedWrite'
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
 
-// Every change to stock and counters is ONE conditional statement in the database
+// Every change to stock is ONE conditional statement in the database
 // (`UPDATE … SET n = n + k WHERE … AND n >= k`, or MongoDB's findOneAndUpdate): correct with any
 // number of requests and server instances, with or without a surrounding transaction. Nothing here
 // reads a value, decides in JavaScript, and writes it back.
@@ -69,26 +69,6 @@ export async function returnStock(
   quantity: number,
 ): Promise<StockChange | null> {
   return adjustStock(req, { id: { equals: product } }, quantity)
-}
-
-/** The next value of a named counter; unique under any concurrency (gaps are possible). */
-export async function nextCounter(req: PayloadRequest, name: string): Promise<number> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // Outside any transaction on purpose: a counter row locked until commit would serialise every checkout.
-    const updated = await writeIfMatches(req.payload, {
-      collection: 'counters',
-      where: { name: { equals: name } },
-      data: { value: increment(1) },
-    })
-    const value: unknown = updated?.value
-    if (typeof value === 'number') return value
-    try {
-      await req.payload.create({ collection: 'counters', data: { name, value: 0 } })
-    } catch {
-      // Another request created it first.
-    }
-  }
-  throw new Error(`counter ${name} could not be incremented`)
 }
 
 /** Gives back the stock a cancelled order took (its coupon uses: src/coupons). Called once per cancelled order. */
