@@ -82,6 +82,9 @@ export const Products: CollectionConfig = {
       type: 'number',
       defaultValue: 0,
       access: { create: () => false, update: () => false },
+      // A document stored before the field existed (MongoDB has no migration to add it) has had no
+      // revisioned stock change yet: revision 0, so its answers can still be cached and overlaid.
+      hooks: { afterRead: [({ value }) => (typeof value === 'number' ? value : 0)] },
       admin: { readOnly: true, position: 'sidebar' },
     },
     {
