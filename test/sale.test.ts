@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
-
 import { afterAll, expect, it } from '@jest/globals'
 
 import { createTestDatabase } from './helpers/database'
 import type { TestDatabase } from './helpers/database'
+import { runBench } from './helpers/runBench'
 import { PrivateRedis, available, freePort } from './helpers/services'
-import { root } from './helpers/store/process'
 
 // The flash-sale benchmark (bench/sale.ts) in small, as CI runs it: one hot product sold out by
 // concurrent checkouts while 50 connections keep reading it must oversell nothing, answer every
@@ -44,30 +42,14 @@ it('a short flash sale: no oversell, no stale or unanswered read', async () => {
     redis = new PrivateRedis(await freePort())
     await redis.start()
   }
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { result, code } = await runBench<SaleResult>('sale', 'SALE_RESULT', database, {
     BENCH_CUSTOMERS: String(CUSTOMERS),
     BENCH_STOCK: String(STOCK),
     BENCH_IN_FLIGHT: '5',
     BENCH_SECONDS: '1',
     BENCH_WARMUP_ORDERS: '5',
     BENCH_REDIS_URL: redis?.url ?? '',
-  }
-  // SQLite: the benchmark's own temp file; PostgreSQL: this file's fresh database.
-  if (database.kind === 'postgres') env.BENCH_DATABASE_URI = database.uri
-  const child = spawn(process.execPath, ['--conditions=production', '--import', 'tsx', 'bench/sale.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-
-  const line = output.split('\n').find((entry) => entry.startsWith('SALE_RESULT '))
-  if (!line) throw new Error(`the sale printed no result (exit ${code}):\n${output}`)
-  const result = JSON.parse(line.slice('SALE_RESULT '.length)) as SaleResult
   expect({
     oversell: result.oversell,
     stale: result.stale,

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process'
-
 import { afterAll, expect, it } from '@jest/globals'
 
 import { createTestDatabase } from './helpers/database'
 import type { TestDatabase } from './helpers/database'
-import { root } from './helpers/store/process'
+import { runBench } from './helpers/runBench'
 
 // The soak benchmark (bench/soak.ts) for a short while, as CI runs it: the whole storefront mix
 // against a production server process must give no error and no missed socket event. The full
@@ -28,28 +26,12 @@ afterAll(async () => {
 
 it('a short soak: browse, cart, checkout and sockets with no error', async () => {
   database = await createTestDatabase()
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { result } = await runBench<SoakResult>('soak', 'SOAK_RESULT', database, {
     SOAK_SECONDS: process.env.SOAK_SECONDS ?? '20',
     SOAK_USERS: '8',
     SOAK_SOCKETS: '4',
     BENCH_REDIS_URL: '',
-  }
-  // SQLite: the benchmark's own temp file; PostgreSQL: this file's fresh database.
-  if (database.kind === 'postgres') env.BENCH_DATABASE_URI = database.uri
-  const child = spawn(process.execPath, ['--conditions=production', '--import', 'tsx', 'bench/soak.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-
-  const line = output.split('\n').find((entry) => entry.startsWith('SOAK_RESULT '))
-  if (!line) throw new Error(`the soak printed no result (exit ${code}):\n${output}`)
-  const result = JSON.parse(line.slice('SOAK_RESULT '.length)) as SoakResult
   expect({ errors: result.errors, disconnects: result.disconnects }).toEqual({ errors: 0, disconnects: 0 })
   expect(result.requests).toBeGreaterThan(100)
   expect(result.orders).toBeGreaterThan(0)
