@@ -2,38 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
-import { client } from './helpers/http'
 import type { Api, ApiResponse } from './helpers/http'
-import { startInstance } from './helpers/store/instance'
-import type { Instance } from './helpers/store/instance'
-import { startTestServer } from './helpers/store/inProcess'
+import { startStorePair } from './helpers/store/pair'
+import type { StorePair } from './helpers/store/pair'
 import type { TestServer } from './helpers/store/inProcess'
 import { addToCart, checkoutCod } from './helpers/shop'
 import type { CartView, Errors } from './helpers/shop'
-import { customersViaLocalApi, firstAdmin } from './helpers/users'
+import { customersViaLocalApi } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // Every acknowledged cart change is kept, whatever the concurrency: real parallel HTTP requests,
 // split across two server processes on one database.
 
+let stores: StorePair | undefined
 let server: TestServer
 let api: Api
 let admin: Account
-let second: Instance | undefined
+let instance: StorePair['apiFor']
 
 beforeAll(async () => {
-  server = await startTestServer()
-  api = client(server.url)
-  admin = await firstAdmin(api)
-  second = await startInstance()
+  stores = await startStorePair()
+  ;({ server, api, admin, apiFor: instance } = stores)
 }, 90_000)
 
 afterAll(async () => {
-  await second?.stop()
-  await server?.stop()
+  await stores?.stop()
 })
-
-const instance = (i: number): Api => (i % 2 === 0 || !second ? api : second.api)
 const ok = (res: { status: number }): boolean => res.status >= 200 && res.status < 300
 const refused = (res: { status: number }): boolean => res.status === 409
 const cartOf = async (account: Account): Promise<CartView> =>

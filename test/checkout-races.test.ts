@@ -1,40 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { create, product } from './helpers/catalog'
-import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startTestServer } from './helpers/store/inProcess'
 import type { TestServer } from './helpers/store/inProcess'
-import { startInstance } from './helpers/store/instance'
-import type { Instance } from './helpers/store/instance'
+import { startStorePair } from './helpers/store/pair'
+import type { StorePair } from './helpers/store/pair'
 import { addToCart, checkoutCod } from './helpers/shop'
 import type { CartView, OrderView } from './helpers/shop'
-import { customersViaLocalApi, firstAdmin } from './helpers/users'
+import { customersViaLocalApi } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // Real parallel HTTP requests against real databases; on PostgreSQL also across two instances.
 
+let stores: StorePair | undefined
 let server: TestServer
 let api: Api
 let admin: Account
-let second: Instance | undefined
+let instance: StorePair['apiFor']
 
 beforeAll(async () => {
-  server = await startTestServer()
-  api = client(server.url)
-  admin = await firstAdmin(api)
-  // A second instance (its own process) on the same database.
-  second = await startInstance()
+  stores = await startStorePair()
+  ;({ server, api, admin, apiFor: instance } = stores)
 }, 90_000)
 
 afterAll(async () => {
-  await second?.stop()
-  await server?.stop()
+  await stores?.stop()
 })
 
 const stockOf = async (id: number | string): Promise<number> =>
   (await server.payload.findByID({ collection: 'products', id })).stock
-const instance = (i: number): Api => (i % 2 === 0 || !second ? api : second.api)
 
 describe('stock', () => {
   it('20 customers racing for the last 5 units, across two instances: exactly 5 orders, stock 0, the rest 409', async () => {

@@ -3,17 +3,15 @@ import Stripe from 'stripe'
 
 import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
-import { client } from './helpers/http'
 import type { Api } from './helpers/http'
-import { startInstance } from './helpers/store/instance'
-import type { Instance } from './helpers/store/instance'
-import { startTestServer } from './helpers/store/inProcess'
+import { startStorePair } from './helpers/store/pair'
+import type { StorePair } from './helpers/store/pair'
 import type { TestServer } from './helpers/store/inProcess'
 import { ADDRESS, addToCart } from './helpers/shop'
 import type { OrderView } from './helpers/shop'
 import { StripeDouble } from './helpers/stripeDouble'
 import type { CheckoutSession } from './helpers/stripeDouble'
-import { customersViaLocalApi, firstAdmin } from './helpers/users'
+import { customersViaLocalApi } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // Issue 13, items 3 and 4 under concurrency: real parallel HTTP, split across two server
@@ -22,10 +20,11 @@ import type { Account } from './helpers/users'
 const SECRET = 'whsec_test_secret_0123456789'
 
 let double: StripeDouble
+let stores: StorePair | undefined
 let server: TestServer
 let api: Api
-let second: Instance | undefined
 let admin: Account
+let instance: StorePair['apiFor']
 let buyers: Account[]
 
 type CardOrder = OrderView & {
@@ -35,20 +34,15 @@ type CardOrder = OrderView & {
 
 beforeAll(async () => {
   double = await new StripeDouble().start()
-  server = await startTestServer(double.storeEnv(SECRET))
-  api = client(server.url)
-  admin = await firstAdmin(api)
+  stores = await startStorePair(double.storeEnv(SECRET))
+  ;({ server, api, admin, apiFor: instance } = stores)
   buyers = await customersViaLocalApi(server.payload, api, 4, 'race')
-  second = await startInstance()
 }, 120_000)
 
 afterAll(async () => {
-  await second?.stop()
-  await server?.stop()
+  await stores?.stop()
   await double?.stop()
 })
-
-const instance = (i: number): Api => (i % 2 === 0 || !second ? api : second.api)
 const orderOf = (id: number | string) =>
   server.payload.findByID({ collection: 'orders', id, depth: 0 }) as Promise<unknown> as Promise<CardOrder>
 const stockOf = async (id: number | string): Promise<number> =>
