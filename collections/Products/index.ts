@@ -3,6 +3,7 @@ import type { CollectionConfig } from 'payload'
 import { adminOnly, publishedProducts } from '../../src/access'
 import { MAX_OPTIONS, MAX_OPTION_VALUES, optionListProblem, optionsOf } from '../../src/catalog/options'
 import { slugField } from '../../src/catalog/slug'
+import { publishStatusField } from '../../src/catalog/status'
 import { stockField, stockRevisionField } from '../../src/inventory/fields'
 import { bumpStockRevision } from '../../src/inventory/stockRevision'
 import { isMinorUnits, validateMinorUnits } from '../../src/money'
@@ -132,18 +133,7 @@ export const Products: CollectionConfig = {
         { name: 'image', type: 'upload', relationTo: 'media' },
       ],
     },
-    {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'draft',
-      index: true,
-      options: [
-        { label: 'Draft', value: 'draft' },
-        { label: 'Published', value: 'published' },
-      ],
-      admin: { position: 'sidebar' },
-    },
+    publishStatusField,
     {
       name: 'allCategories',
       type: 'relationship',

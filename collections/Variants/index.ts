@@ -1,6 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { adminOnly, adminOnlyField, publishedVariants } from '../../src/access'
+import { publishStatusField } from '../../src/catalog/status'
 import { stockField, stockRevisionField } from '../../src/inventory/fields'
 import { bumpStockRevision } from '../../src/inventory/stockRevision'
 import { validateMinorUnits } from '../../src/money'
@@ -64,17 +65,6 @@ export const Variants: CollectionConfig = {
     },
     stockRevisionField,
     { name: 'image', type: 'upload', relationTo: 'media' },
-    {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'draft',
-      index: true,
-      options: [
-        { label: 'Draft', value: 'draft' },
-        { label: 'Published', value: 'published' },
-      ],
-      admin: { position: 'sidebar' },
-    },
+    publishStatusField,
   ],
 }
