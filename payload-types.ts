@@ -68,6 +68,7 @@ export interface Config {
   blocks: {};
   collections: {
     products: Product;
+    variants: Variant;
     categories: Category;
     brands: Brand;
     media: Media;
@@ -87,6 +88,7 @@ export interface Config {
   collectionsJoins: {};
   collectionsSelect: {
     products: ProductsSelect<false> | ProductsSelect<true>;
+    variants: VariantsSelect<false> | VariantsSelect<true>;
     categories: CategoriesSelect<false> | CategoriesSelect<true>;
     brands: BrandsSelect<false> | BrandsSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
@@ -181,6 +183,36 @@ export interface Product {
    * Sub images, at most 10.
    */
   images?: (number | Media)[] | null;
+  /**
+   * Up to 3 options (Size, Colour…), each with its values; add the variants below.
+   */
+  options?:
+    | {
+        name: string;
+        values: string[];
+        id?: string | null;
+      }[]
+    | null;
+  variants?:
+    | {
+        title?: string | null;
+        options?:
+          | {
+              [k: string]: unknown;
+            }
+          | unknown[]
+          | string
+          | number
+          | boolean
+          | null;
+        sku?: string | null;
+        price?: number | null;
+        stock?: number | null;
+        stockRevision?: number | null;
+        image?: (number | null) | Media;
+        id?: string | null;
+      }[]
+    | null;
   status: 'draft' | 'published';
   /**
    * The categories above with all their parents; filter on it to include sub-categories.
@@ -312,6 +344,34 @@ export interface Category {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "variants".
+ */
+export interface Variant {
+  id: number;
+  product: number | Product;
+  options: {
+    [k: string]: string;
+  };
+  /**
+   * From the options, in the product's order: "M / Red".
+   */
+  title?: string | null;
+  combination?: string | null;
+  sku: string;
+  /**
+   * In cents; empty: the product's price.
+   */
+  price?: number | null;
+  stock: number;
+  stockRevision?: number | null;
+  image?: (number | null) | Media;
+  status: 'draft' | 'published';
+  updatedAt: string;
+  createdAt: string;
+  deletedAt?: string | null;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "orders".
  */
 export interface Order {
@@ -326,7 +386,9 @@ export interface Order {
   customer: number | User;
   items: {
     product?: (number | null) | Product;
+    variant?: (number | null) | Variant;
     title: string;
+    variantTitle?: string | null;
     sku: string;
     unitPrice: number;
     quantity: number;
@@ -425,6 +487,7 @@ export interface Cart {
   customer: number | User;
   items?: {
     product: number;
+    variant?: number;
     quantity: number;
   }[];
   coupon?: (number | null) | Coupon;
@@ -519,6 +582,10 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'products';
         value: number | Product;
+      } | null)
+    | ({
+        relationTo: 'variants';
+        value: number | Variant;
       } | null)
     | ({
         relationTo: 'categories';
@@ -619,8 +686,46 @@ export interface ProductsSelect<T extends boolean = true> {
   categories?: T;
   mainImage?: T;
   images?: T;
+  options?:
+    | T
+    | {
+        name?: T;
+        values?: T;
+        id?: T;
+      };
+  variants?:
+    | T
+    | {
+        title?: T;
+        options?: T;
+        sku?: T;
+        price?: T;
+        stock?: T;
+        stockRevision?: T;
+        image?: T;
+        id?: T;
+      };
   status?: T;
   allCategories?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  deletedAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "variants_select".
+ */
+export interface VariantsSelect<T extends boolean = true> {
+  product?: T;
+  options?: T;
+  title?: T;
+  combination?: T;
+  sku?: T;
+  price?: T;
+  stock?: T;
+  stockRevision?: T;
+  image?: T;
+  status?: T;
   updatedAt?: T;
   createdAt?: T;
   deletedAt?: T;
@@ -717,7 +822,9 @@ export interface OrdersSelect<T extends boolean = true> {
     | T
     | {
         product?: T;
+        variant?: T;
         title?: T;
+        variantTitle?: T;
         sku?: T;
         unitPrice?: T;
         quantity?: T;

@@ -14,6 +14,7 @@ import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
 import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
 import { Users } from './collections/Users'
+import { Variants } from './collections/Variants'
 import { registrationMutations } from './collections/Users/registration'
 import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
@@ -51,6 +52,7 @@ export default buildConfig({
   },
   collections: [
     Products,
+    Variants,
     Categories,
     Brands,
     Media,

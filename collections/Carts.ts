@@ -37,7 +37,7 @@ export const Carts: CollectionConfig = {
       index: true,
     },
     {
-      // [{product, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).
+      // [{product, variant?, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).
       name: 'items',
       type: 'json',
       defaultValue: [],
@@ -51,7 +51,11 @@ export const Carts: CollectionConfig = {
             type: 'object',
             additionalProperties: false,
             required: ['product', 'quantity'],
-            properties: { product: { type: 'number' }, quantity: { type: 'number' } },
+            properties: {
+              product: { type: 'number' },
+              variant: { type: 'number' },
+              quantity: { type: 'number' },
+            },
           },
         }),
       ],

@@ -12,6 +12,7 @@ import {
   removeItem,
   setQuantity,
 } from '../src/cart/operations'
+import { lineId } from '../src/cart/lines'
 import { presentCart, priceCart } from '../src/cart/pricing'
 import { isDocumentId, normaliseId } from '../src/db/ids'
 import type { DocId } from '../src/db/ids'
@@ -21,7 +22,11 @@ import { documentId, parseBody, requireUser } from '../src/http/input'
 // /api/carts/mine…: thin handlers; the rules live in src/cart.
 
 const quantity = z.number().int().min(1).max(MAX_QUANTITY)
-const AddItem = z.strictObject({ product: documentId, quantity: quantity.default(1) })
+const AddItem = z.strictObject({
+  product: documentId,
+  variant: documentId.optional(),
+  quantity: quantity.default(1),
+})
 const SetQuantity = z.strictObject({ quantity: z.number().int().min(0).max(MAX_QUANTITY) })
 const CouponCode = z.strictObject({ code: z.string().trim().min(1).max(64) })
 
@@ -29,12 +34,18 @@ async function answer(req: PayloadRequest, cart: Cart): Promise<Response> {
   return Response.json(presentCart(cart, await priceCart(cart, req)))
 }
 
-function productParam(req: PayloadRequest): DocId {
-  const id = req.routeParams?.productId
-  if (typeof id !== 'string' || !isDocumentId(req.payload, id)) {
-    throw new StoreError('NOT_FOUND', 'This product is not in the cart.')
+/**
+ * The line id of the path in its canonical form: `<productId>` or `<productId>:<variantId>` (the
+ * colon may come URL-encoded); anything else names no line.
+ */
+function lineParam(req: PayloadRequest): string {
+  const raw = req.routeParams?.lineId
+  const ids = typeof raw === 'string' ? decodeURIComponent(raw).split(':') : []
+  if (ids.length < 1 || ids.length > 2 || !ids.every((id) => isDocumentId(req.payload, id))) {
+    throw new StoreError('NOT_FOUND', 'This line is not in the cart.')
   }
-  return normaliseId(req.payload, id) as DocId
+  const [product, variant] = ids.map((id) => normaliseId(req.payload, id) as DocId)
+  return lineId({ product: product as DocId, ...(variant !== undefined && { variant }) })
 }
 
 const handler =
@@ -52,21 +63,28 @@ export const cartEndpoints: Endpoint[] = [
     method: 'post',
     handler: handler(async (req) => {
       const body = await parseBody(req, AddItem)
-      return addItem(req, normaliseId(req.payload, body.product) as DocId, body.quantity)
+      return addItem(
+        req,
+        {
+          product: normaliseId(req.payload, body.product) as DocId,
+          ...(body.variant !== undefined && { variant: normaliseId(req.payload, body.variant) as DocId }),
+        },
+        body.quantity,
+      )
     }),
   },
   {
-    path: '/mine/items/:productId',
+    path: '/mine/items/:lineId',
     method: 'patch',
     handler: handler(async (req) => {
       const body = await parseBody(req, SetQuantity)
-      return setQuantity(req, productParam(req), body.quantity)
+      return setQuantity(req, lineParam(req), body.quantity)
     }),
   },
   {
-    path: '/mine/items/:productId',
+    path: '/mine/items/:lineId',
     method: 'delete',
-    handler: handler((req) => removeItem(req, productParam(req))),
+    handler: handler((req) => removeItem(req, lineParam(req))),
   },
   {
     path: '/mine/coupon',

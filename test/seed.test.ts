@@ -72,7 +72,9 @@ describe('the demo catalog', () => {
       products: first.products,
       media: first.images,
     })
-    expect(first.created).toBe(first.brands + first.categories + first.products + first.images)
+    expect(first.created).toBe(
+      first.brands + first.categories + first.products + first.variants + first.images,
+    )
   })
 
   it('arranges the categories in a tree at least two levels deep', async () => {
@@ -132,6 +134,21 @@ describe('the demo catalog', () => {
     const drafts = products.filter((product) => product.status === 'draft')
     expect(drafts.length).toBeGreaterThanOrEqual(2)
     expect(drafts.length).toBeLessThanOrEqual(3)
+  })
+
+  it('sells a few products in sizes and colours, each variant with its image', async () => {
+    const optioned = products.filter((product) => (product.options?.length ?? 0) > 0)
+    expect(optioned.length).toBeGreaterThanOrEqual(3)
+    expect(first.variants).toBeGreaterThanOrEqual(12)
+    const res = await api<
+      Omit<Product, 'variants'> & { variants: { title: string; stock: number; image: unknown }[] }
+    >(`/api/products/${optioned[0]?.id}`)
+    const sizes = optioned[0]?.options?.[0]?.values?.length ?? 0
+    const colours = optioned[0]?.options?.[1]?.values?.length ?? 0
+    expect(res.body.variants).toHaveLength(sizes * colours)
+    expect(res.body.variants.every((variant) => / \/ /.test(variant.title))).toBe(true)
+    expect(res.body.variants.every((variant) => Boolean(media(variant.image as Media)?.filename))).toBe(true)
+    expect(res.body.variants.some((variant) => variant.stock === 0)).toBe(true)
   })
 
   it('stores every product image as a file in MEDIA_DIR, with its generated sizes', () => {

@@ -104,7 +104,9 @@ export const Orders: CollectionConfig = {
       admin: { readOnly: true },
       fields: [
         { name: 'product', type: 'relationship', relationTo: 'products' },
+        { name: 'variant', type: 'relationship', relationTo: 'variants' },
         { name: 'title', type: 'text', required: true },
+        { name: 'variantTitle', type: 'text' },
         { name: 'sku', type: 'text', required: true },
         { name: 'unitPrice', type: 'number', required: true },
         { name: 'quantity', type: 'number', required: true },

@@ -1,10 +1,15 @@
 import type { CollectionConfig } from 'payload'
 
 import { adminOnly, publishedProducts } from '../../src/access'
+import { MAX_OPTIONS, MAX_OPTION_VALUES, optionListProblem, optionsOf } from '../../src/catalog/options'
 import { slugField } from '../../src/catalog/slug'
+import { publishStatusField } from '../../src/catalog/status'
+import { stockField, stockRevisionField } from '../../src/inventory/fields'
+import { bumpStockRevision } from '../../src/inventory/stockRevision'
 import { isMinorUnits, validateMinorUnits } from '../../src/money'
-import { bumpStockRevision } from './hooks/bumpStockRevision'
 import { computeAllCategories } from './hooks/computeAllCategories'
+import { deleteVariants, guardOptions } from './hooks/guardOptions'
+import { publishedVariants } from './hooks/publishedVariants'
 
 export const MAX_SUB_IMAGES = 10
 
@@ -19,8 +24,9 @@ export const Products: CollectionConfig = {
   },
   access: { read: publishedProducts, create: adminOnly, update: adminOnly, delete: adminOnly },
   hooks: {
-    beforeChange: [computeAllCategories],
-    afterChange: [bumpStockRevision],
+    beforeChange: [computeAllCategories, guardOptions],
+    afterChange: [bumpStockRevision('products')],
+    afterDelete: [deleteVariants],
   },
   // Storefront listings filter on status and sort by price or recency.
   indexes: [{ fields: ['status', 'price'] }, { fields: ['status', 'createdAt'] }],
@@ -61,32 +67,10 @@ export const Products: CollectionConfig = {
       type: 'row',
       fields: [
         { name: 'sku', type: 'text', required: true, unique: true, index: true, maxLength: 64 },
-        {
-          name: 'stock',
-          type: 'number',
-          required: true,
-          defaultValue: 0,
-          min: 0,
-          index: true,
-          validate: (value: number | null | undefined) =>
-            typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-              ? true
-              : 'Must be a whole number, 0 or more.',
-          admin: { step: 1 },
-        },
+        stockField,
       ],
     },
-    {
-      // Moved by every stock change in the same statement: what a cached answer's stock is as of.
-      name: 'stockRevision',
-      type: 'number',
-      defaultValue: 0,
-      access: { create: () => false, update: () => false },
-      // A document stored before the field existed (MongoDB has no migration to add it) has had no
-      // revisioned stock change yet: revision 0, so its answers can still be cached and overlaid.
-      hooks: { afterRead: [({ value }) => (typeof value === 'number' ? value : 0)] },
-      admin: { readOnly: true, position: 'sidebar' },
-    },
+    stockRevisionField,
     {
       name: 'brand',
       type: 'relationship',
@@ -111,17 +95,45 @@ export const Products: CollectionConfig = {
       admin: { description: `Sub images, at most ${MAX_SUB_IMAGES}.` },
     },
     {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'draft',
-      index: true,
-      options: [
-        { label: 'Draft', value: 'draft' },
-        { label: 'Published', value: 'published' },
+      // Sizes, colours…: a product with options is sold only through its variants.
+      name: 'options',
+      type: 'array',
+      maxRows: MAX_OPTIONS,
+      validate: (value: unknown) => optionListProblem(optionsOf(value)) ?? true,
+      admin: {
+        description: `Up to ${MAX_OPTIONS} options (Size, Colour…), each with its values; add the variants below.`,
+      },
+      fields: [
+        { name: 'name', type: 'text', required: true, maxLength: 40 },
+        {
+          name: 'values',
+          type: 'text',
+          hasMany: true,
+          required: true,
+          minRows: 1,
+          maxRows: MAX_OPTION_VALUES,
+        },
       ],
-      admin: { position: 'sidebar' },
     },
+    {
+      // The published variants, read from the variants collection (never stored here).
+      name: 'variants',
+      type: 'array',
+      virtual: true,
+      access: { create: () => false, update: () => false },
+      hooks: { afterRead: [publishedVariants] },
+      admin: { disabled: true },
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'options', type: 'json' },
+        { name: 'sku', type: 'text' },
+        { name: 'price', type: 'number' },
+        { name: 'stock', type: 'number' },
+        { name: 'stockRevision', type: 'number' },
+        { name: 'image', type: 'upload', relationTo: 'media' },
+      ],
+    },
+    publishStatusField,
     {
       name: 'allCategories',
       type: 'relationship',

@@ -58,6 +58,22 @@ const notTrashed: Where = { deletedAt: { exists: false } }
 export const publishedProducts: Access = ({ req }) =>
   isAdmin(req) ? true : { and: [{ status: { equals: 'published' } }, notTrashed] }
 
+/**
+ * Variants: admins see everything; everyone else the published, untrashed variants of published,
+ * untrashed products (a trashed or draft product hides all of its variants).
+ */
+export const publishedVariants: Access = ({ req }) =>
+  isAdmin(req)
+    ? true
+    : {
+        and: [
+          { status: { equals: 'published' } },
+          notTrashed,
+          { 'product.status': { equals: 'published' } },
+          { 'product.deletedAt': { exists: false } },
+        ],
+      }
+
 /** Categories: admins see the trash too; everyone else only live categories. */
 export const liveCategories: Access = ({ req }) => (isAdmin(req) ? true : notTrashed)
 

@@ -1,7 +1,14 @@
 import type { StockSlot } from './stockTemplate'
 
-/** A product's stock as a guarded write left it, with the revision that write gave it. */
+/**
+ * A product's (or variant's) stock as a guarded write left it, with the revision that write gave
+ * it. `id` is the product's id, or variantStockKey(variant id): the two collections number their
+ * rows independently.
+ */
 export type StockChange = { id: number | string; stock: number; stockRevision: number }
+
+/** The overlay's key for a variant's stock. */
+export const variantStockKey = (variant: number | string): string => `variant:${variant}`
 
 type Known = { revision: number; stock: number }
 

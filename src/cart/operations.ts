@@ -8,7 +8,8 @@ import { customerCouponProblem } from '../coupons/usage'
 import { normaliseId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
-import { MAX_LINES, MAX_QUANTITY, linesOf, sameProduct } from './lines'
+import { optionsOf } from '../catalog/options'
+import { MAX_LINES, MAX_QUANTITY, lineId, linesOf, sameLine } from './lines'
 import type { CartLine } from './lines'
 import { priceCart } from './pricing'
 import { changeCart, loadCart } from './storage'
@@ -23,84 +24,122 @@ type Ref = DocId
 
 export { MAX_QUANTITY, loadCart }
 
-/** What the customer may buy of a product right now, or a 404 when they may not see it at all. */
-async function purchasable(
-  req: PayloadRequest,
-  product: Ref,
-): Promise<{ id: Ref; stock: number; title: string }> {
+/** A line's product and variant, as the customer asks for them. */
+export type LineRef = { product: Ref; variant?: Ref }
+
+type Purchasable = { product: Ref; variant?: Ref; stock: number; title: string }
+
+const fieldError = (path: string, message: string): StoreError =>
+  new StoreError('BAD_REQUEST', message, { errors: [{ path, message }] })
+
+/**
+ * What the customer may buy of a product (or of one of its variants) right now, or a 404 when they
+ * may not see it at all. A product with options is bought only as a variant, one without never.
+ */
+async function purchasable(req: PayloadRequest, ref: LineRef): Promise<Purchasable> {
   const found = await req.payload.find({
     collection: 'products',
-    where: { id: { equals: product } },
+    where: { id: { equals: ref.product } },
+    overrideAccess: false,
+    req,
+    depth: 0,
+    limit: 1,
+    select: { stock: true, title: true, options: true },
+  })
+  const doc = found.docs[0]
+  if (!doc) throw new StoreError('NOT_FOUND', 'No such product.', { product: ref.product })
+  const hasOptions = optionsOf(doc.options).length > 0
+  if (ref.variant === undefined) {
+    if (hasOptions)
+      throw fieldError('variant', `Choose a variant of ${doc.title}: it is sold in several options.`)
+    return { product: doc.id, stock: doc.stock, title: doc.title }
+  }
+  if (!hasOptions) throw fieldError('variant', `${doc.title} has no variants: leave out variant.`)
+  const variants = await req.payload.find({
+    collection: 'variants',
+    where: { and: [{ id: { equals: ref.variant } }, { product: { equals: doc.id } }] },
     overrideAccess: false,
     req,
     depth: 0,
     limit: 1,
     select: { stock: true, title: true },
   })
-  const doc = found.docs[0]
-  if (!doc) throw new StoreError('NOT_FOUND', 'No such product.', { product })
-  return { id: doc.id, stock: doc.stock, title: doc.title }
+  const variant = variants.docs[0]
+  if (!variant) {
+    throw new StoreError('NOT_FOUND', 'No such variant of this product.', {
+      product: ref.product,
+      variant: ref.variant,
+    })
+  }
+  return {
+    product: doc.id,
+    variant: variant.id,
+    stock: variant.stock,
+    title: `${doc.title} (${variant.title ?? ''})`,
+  }
 }
 
-function checkQuantity(quantity: number, stock: number, title: string, product: Ref): void {
+function checkQuantity(quantity: number, item: Purchasable): void {
+  const ids = { product: item.product, ...(item.variant !== undefined && { variant: item.variant }) }
   if (quantity > MAX_QUANTITY) {
-    throw new StoreError('BAD_REQUEST', `At most ${MAX_QUANTITY} of one product per order.`, { product })
+    throw new StoreError('BAD_REQUEST', `At most ${MAX_QUANTITY} of one product per order.`, ids)
   }
-  if (quantity > stock) {
+  if (quantity > item.stock) {
     throw new StoreError(
       'INSUFFICIENT_STOCK',
-      stock === 0 ? `${title} is out of stock.` : `Only ${stock} of ${title} left.`,
-      {
-        product,
-        available: stock,
-      },
+      item.stock === 0 ? `${item.title} is out of stock.` : `Only ${item.stock} of ${item.title} left.`,
+      { ...ids, available: item.stock },
     )
   }
 }
 
-function lineFor(cart: LoadedCart, product: Ref): { lines: CartLine[]; line: CartLine } {
+function lineFor(cart: LoadedCart, id: string): { lines: CartLine[]; line: CartLine } {
   const lines = linesOf(cart)
-  const line = lines.find((each) => sameProduct(each.product, product))
-  if (!line) throw new StoreError('NOT_FOUND', 'This product is not in the cart.', { product })
+  const line = lines.find((each) => lineId(each) === id)
+  if (!line) throw new StoreError('NOT_FOUND', 'This line is not in the cart.', { line: id })
   return { lines, line }
 }
 
-export async function addItem(req: PayloadRequest, productRef: Ref, quantity: number): Promise<LoadedCart> {
-  const product = await purchasable(req, normaliseId(req.payload, productRef) as Ref)
+export async function addItem(req: PayloadRequest, ref: LineRef, quantity: number): Promise<LoadedCart> {
+  const item = await purchasable(req, {
+    product: normaliseId(req.payload, ref.product) as Ref,
+    ...(ref.variant !== undefined && { variant: normaliseId(req.payload, ref.variant) as Ref }),
+  })
+  const wanted: Pick<CartLine, 'product' | 'variant'> = {
+    product: item.product,
+    ...(item.variant !== undefined && { variant: item.variant }),
+  }
   return changeCart(req, (cart) => {
     const lines = linesOf(cart)
-    const line = lines.find((each) => sameProduct(each.product, product.id))
-    const wanted = (line?.quantity ?? 0) + quantity
-    checkQuantity(wanted, product.stock, product.title, product.id)
+    const line = lines.find((each) => sameLine(each, wanted))
+    const total = (line?.quantity ?? 0) + quantity
+    checkQuantity(total, item)
     if (!line && lines.length >= MAX_LINES) {
       throw new StoreError('BAD_REQUEST', `At most ${MAX_LINES} different products in one cart.`)
     }
     return {
       items: line
-        ? lines.map((each) => (each === line ? { ...each, quantity: wanted } : each))
-        : [...lines, { product: product.id, quantity }],
+        ? lines.map((each) => (each === line ? { ...each, quantity: total } : each))
+        : [...lines, { ...wanted, quantity }],
     }
   })
 }
 
-export async function setQuantity(
-  req: PayloadRequest,
-  productRef: Ref,
-  quantity: number,
-): Promise<LoadedCart> {
-  let product: Awaited<ReturnType<typeof purchasable>> | undefined
+/** Sets the quantity of the line `id` (the contract's line id); 0 removes it. */
+export async function setQuantity(req: PayloadRequest, id: string, quantity: number): Promise<LoadedCart> {
+  let item: Purchasable | undefined
   return changeCart(req, async (cart) => {
-    const { lines, line } = lineFor(cart, productRef)
+    const { lines, line } = lineFor(cart, id)
     if (quantity === 0) return { items: lines.filter((each) => each !== line) }
-    product ??= await purchasable(req, line.product)
-    checkQuantity(quantity, product.stock, product.title, product.id)
+    item ??= await purchasable(req, line)
+    checkQuantity(quantity, item)
     return { items: lines.map((each) => (each === line ? { ...each, quantity } : each)) }
   })
 }
 
-export async function removeItem(req: PayloadRequest, productRef: Ref): Promise<LoadedCart> {
+export async function removeItem(req: PayloadRequest, id: string): Promise<LoadedCart> {
   return changeCart(req, (cart) => {
-    const { lines, line } = lineFor(cart, productRef)
+    const { lines, line } = lineFor(cart, id)
     return { items: lines.filter((each) => each !== line) }
   })
 }
@@ -151,10 +190,10 @@ export async function restoreLines(
   await changeCart(req, (cart) => {
     const now = linesOf(cart)
     const merged = taken.map((line) => {
-      const added = now.find((each) => sameProduct(each.product, line.product))
+      const added = now.find((each) => sameLine(each, line))
       return added ? { ...line, quantity: Math.min(MAX_QUANTITY, line.quantity + added.quantity) } : line
     })
-    const others = now.filter((each) => !taken.some((line) => sameProduct(line.product, each.product)))
+    const others = now.filter((each) => !taken.some((line) => sameLine(line, each)))
     return { items: [...merged, ...others], ...(cart.coupon === null && coupon && { coupon }) }
   })
 }

@@ -1,28 +1,45 @@
 import type { PayloadRequest } from 'payload'
 
-import type { Cart, Coupon, Media, Product } from '../../payload-types'
+import type { Cart, Coupon, Media, Product, Variant } from '../../payload-types'
 import { env } from '../config/env'
 import { couponProblem } from '../coupons/rules'
 import { lineTotal, totals } from '../money'
 import type { Totals } from '../money'
 
+import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
-import { linesOf } from './lines'
+import { optionsOf } from '../catalog/options'
+import { lineId, linesOf } from './lines'
+import type { CartLine } from './lines'
 
 type Ref = DocId
 
-export type CartProduct = Pick<Product, 'id' | 'title' | 'slug' | 'price' | 'stock' | 'sku'> & {
+export type CartProduct = Pick<Product, 'id' | 'title' | 'slug' | 'price' | 'stock' | 'sku' | 'options'> & {
   mainImage: Media | Ref | null
 }
 
+export type CartVariant = Pick<
+  Variant,
+  'id' | 'product' | 'title' | 'options' | 'sku' | 'price' | 'stock'
+> & {
+  image: Media | Ref | null
+}
+
 export type PricedLine = {
+  /** The contract's line id (src/cart/lines.ts). */
+  id: string
   productId: Ref
+  variantId?: Ref
   product: CartProduct | null
+  /** The line's variant as the customer may see it; null for a product without options, or one gone. */
+  variant: CartVariant | null
   quantity: number
   unitPrice: number
   lineTotal: number
   /** Why this line cannot be bought now; null when it can. */
   issue: string | null
+  /** Not for sale at all (gone, or a variant to choose): priced at 0, counts for nothing. */
+  gone: boolean
 }
 
 export type PricedCart = Totals & {
@@ -44,63 +61,61 @@ export async function priceCart(
   { images = true }: { images?: boolean } = {},
 ): Promise<PricedCart> {
   const items = linesOf(cart)
-  const ids = items.map((item) => item.product)
-  const found = ids.length
-    ? await req.payload.find({
-        collection: 'products',
-        where: { id: { in: ids } },
-        overrideAccess: false,
-        req,
-        depth: images ? 1 : 0,
-        limit: ids.length,
-        pagination: false,
-        select: {
-          title: true,
-          slug: true,
-          price: true,
-          stock: true,
-          sku: true,
-          ...(images && { mainImage: true }),
-        },
-        ...(images && {
-          populate: { media: { url: true, alt: true, sizes: true, width: true, height: true } },
-        }),
-      })
-    : { docs: [] }
-  const byId = new Map(found.docs.map((doc) => [String(doc.id), doc as CartProduct]))
-
-  const lines: PricedLine[] = items.map((item) => {
-    const productId = item.product
-    const product = byId.get(String(productId)) ?? null
-    const quantity = item.quantity
-    if (!product) {
-      return {
-        productId,
-        product: null,
-        quantity,
-        unitPrice: 0,
-        lineTotal: 0,
-        issue: 'This product is no longer available.',
-      }
-    }
-    const issue =
-      product.stock < quantity
-        ? product.stock === 0
-          ? 'This product is out of stock.'
-          : `Only ${product.stock} left in stock.`
-        : null
-    return {
-      productId,
-      product,
-      quantity,
-      unitPrice: product.price,
-      lineTotal: lineTotal(product.price, quantity),
-      issue,
-    }
-  })
-
+  const media = { url: true, alt: true, sizes: true, width: true, height: true } as const
+  const productIds = items.map((item) => item.product)
+  const variantIds = items.flatMap((item) => (item.variant === undefined ? [] : [item.variant]))
+  const [products, variants] = await Promise.all([
+    productIds.length
+      ? req.payload.find({
+          collection: 'products',
+          where: { id: { in: productIds } },
+          overrideAccess: false,
+          req,
+          depth: images ? 1 : 0,
+          limit: productIds.length,
+          pagination: false,
+          select: {
+            title: true,
+            slug: true,
+            price: true,
+            stock: true,
+            sku: true,
+            options: true,
+            ...(images && { mainImage: true }),
+          },
+          ...(images && { populate: { media } }),
+        })
+      : { docs: [] },
+    // Read as the customer: only published, untrashed variants of published products come back.
+    variantIds.length
+      ? req.payload.find({
+          collection: 'variants',
+          where: { id: { in: variantIds } },
+          overrideAccess: false,
+          req,
+          depth: images ? 1 : 0,
+          limit: variantIds.length,
+          pagination: false,
+          select: {
+            product: true,
+            title: true,
+            options: true,
+            sku: true,
+            price: true,
+            stock: true,
+            ...(images && { image: true }),
+          },
+          ...(images && { populate: { media } }),
+        })
+      : { docs: [] },
+  ])
+  const productById = new Map(products.docs.map((doc) => [String(doc.id), doc as CartProduct]))
+  const variantById = new Map(
+    variants.docs.map((doc) => [String(doc.id), { image: null, ...doc } as CartVariant]),
+  )
+  const lines = items.map((item) => priceLine(item, productById, variantById))
   const coupon = cart.coupon && typeof cart.coupon === 'object' ? cart.coupon : null
-  const buyable = lines.filter((line) => line.product)
+  const buyable = lines.filter((line) => !line.gone)
   const subtotalBeforeCoupon = buyable.reduce((sum, line) => sum + line.lineTotal, 0)
   const couponIssue = coupon ? couponProblem(coupon, subtotalBeforeCoupon) : null
   const applied = coupon && !couponIssue ? { type: coupon.type, value: coupon.value } : null
@@ -114,11 +129,65 @@ export async function priceCart(
   }
 }
 
+const unavailable = (item: CartLine, product: CartProduct | null, issue: string): PricedLine => ({
+  id: lineId(item),
+  productId: item.product,
+  ...(item.variant !== undefined && { variantId: item.variant }),
+  product,
+  variant: null,
+  quantity: item.quantity,
+  unitPrice: 0,
+  lineTotal: 0,
+  issue,
+  gone: true,
+})
+
+/**
+ * One line priced: the variant's price when it has one, else the product's; the variant's stock
+ * for a variant. A product that has options is bought only as one of its variants.
+ */
+function priceLine(
+  item: CartLine,
+  productById: Map<string, CartProduct>,
+  variantById: Map<string, CartVariant>,
+): PricedLine {
+  const product = productById.get(String(item.product)) ?? null
+  if (!product) return unavailable(item, null, 'This product is no longer available.')
+  const hasOptions = optionsOf(product.options).length > 0
+  let variant: CartVariant | null = null
+  if (item.variant !== undefined) {
+    variant = variantById.get(String(item.variant)) ?? null
+    const ofProduct = variant && String(refOf(variant.product)) === String(product.id)
+    if (!variant || !ofProduct || !hasOptions)
+      return unavailable(item, product, `This option of ${product.title} is no longer available.`)
+  } else if (hasOptions) {
+    return unavailable(item, product, `Choose the options of ${product.title}.`)
+  }
+  const stock = variant ? variant.stock : product.stock
+  const unitPrice = typeof variant?.price === 'number' ? variant.price : product.price
+  const quantity = item.quantity
+  const issue =
+    stock < quantity ? (stock === 0 ? 'This product is out of stock.' : `Only ${stock} left in stock.`) : null
+  return {
+    id: lineId(item),
+    productId: item.product,
+    ...(item.variant !== undefined && { variantId: item.variant }),
+    product,
+    variant,
+    quantity,
+    unitPrice,
+    lineTotal: lineTotal(unitPrice, quantity),
+    issue,
+    gone: false,
+  }
+}
+
 /** The contract's cart answer. */
 export function presentCart(cart: Cart, priced: PricedCart) {
   return {
     id: cart.id,
     items: priced.lines.map((line) => ({
+      id: line.id,
       product: line.product
         ? {
             id: line.product.id,
@@ -129,6 +198,19 @@ export function presentCart(cart: Cart, priced: PricedCart) {
             mainImage: line.product.mainImage,
           }
         : { id: line.productId },
+      variant: line.variant
+        ? {
+            id: line.variant.id,
+            title: line.variant.title,
+            options: line.variant.options,
+            sku: line.variant.sku,
+            price: line.unitPrice,
+            stock: line.variant.stock,
+            image: line.variant.image,
+          }
+        : line.variantId !== undefined
+          ? { id: line.variantId }
+          : null,
       quantity: line.quantity,
       unitPrice: line.unitPrice,
       lineTotal: line.lineTotal,

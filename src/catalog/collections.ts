@@ -9,6 +9,8 @@ import type { CollectionSlug } from 'payload'
  */
 export const CATALOG_COLLECTIONS = {
   products: { cachedReads: true },
+  // Product answers carry the published variants; the variants' own reads are not cached.
+  variants: { cachedReads: false },
   brands: { cachedReads: true },
   categories: { cachedReads: true },
   media: { cachedReads: false },

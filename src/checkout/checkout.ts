@@ -25,8 +25,8 @@ import { stripe } from '../stripe/client'
 import { checkCouponForOrder, takeCouponUses } from '../coupons/redemption'
 import { StoreError } from '../errors'
 import { logger } from '../logger'
-import { returnStock, takeStock } from '../inventory/stock'
-import type { StockLeft } from '../inventory/stock'
+import { lowStockEvent, returnStock, takeStock } from '../inventory/stock'
+import type { StockLeft, StockTarget } from '../inventory/stock'
 import { formatOrderNumber, nextCounter } from './orderNumbers'
 
 export type ShippingAddress = Order['shippingAddress']
@@ -89,7 +89,7 @@ async function checkCart(
   const blocked = priced.lines.filter((line) => line.issue !== null)
   if (blocked.length > 0) {
     throw new StoreError('CART_UNAVAILABLE', blocked.map((line) => line.issue).join(' '), {
-      products: blocked.map((line) => ({ product: line.productId, issue: line.issue })),
+      products: blocked.map((line) => ({ product: line.productId, line: line.id, issue: line.issue })),
     })
   }
   const coupon = priced.coupon
@@ -157,15 +157,21 @@ function isTransient(error: unknown): boolean {
   return 'cause' in error && error.cause !== error ? isTransient(error.cause) : false
 }
 
-/** Tells the admins, in real time, of each product this checkout left below the threshold. */
-function announceLowStock(left: StockLeft[]): void {
+/** Tells the admins, in real time, of each product or variant this checkout left below the threshold. */
+async function announceLowStock(req: PayloadRequest, left: StockLeft[]): Promise<void> {
   if (!realtime()) return
   const threshold = env().LOW_STOCK_THRESHOLD
-  for (const product of left) {
-    if (product.stock < threshold)
-      publishToAdmins('product.low_stock', { id: product.id, title: product.title, stock: product.stock })
+  for (const each of left) {
+    const event = await lowStockEvent(req, each, threshold)
+    if (event) publishToAdmins('product.low_stock', event)
   }
 }
+
+/** Whose stock a line takes: its variant's, or its product's. */
+const stockTarget = (line: PricedCart['lines'][number]): StockTarget => ({
+  product: line.productId,
+  variant: line.variantId,
+})
 
 /**
  * Takes every line's stock, in a fixed order (by product id), each line its own statement outside
@@ -178,20 +184,20 @@ async function takeAllStock(
   undo: (() => Promise<void>)[],
   returned: StockChange[],
 ): Promise<StockLeft[]> {
-  const lines = [...priced.lines].sort((a, b) => String(a.productId).localeCompare(String(b.productId)))
+  const lines = [...priced.lines].sort((a, b) => a.id.localeCompare(b.id))
   const left: StockLeft[] = []
   for (const line of lines) {
-    const taken = await takeStock(req, line.productId, line.quantity)
+    const taken = await takeStock(req, stockTarget(line), line.quantity)
     if (!taken) {
       throw new StoreError(
         'INSUFFICIENT_STOCK',
         `${line.product?.title ?? 'A product'} is no longer in stock in that quantity.`,
-        { product: line.productId },
+        { product: line.productId, ...(line.variantId !== undefined && { variant: line.variantId }) },
       )
     }
     left.push(taken)
     undo.push(async () => {
-      const change = await returnStock(req, line.productId, line.quantity)
+      const change = await returnStock(req, stockTarget(line), line.quantity)
       if (change) returned.push(change)
     })
   }
@@ -242,8 +248,10 @@ async function placeOrder({
           items: priced.lines.map((line) => ({
             id: newRowId(),
             product: line.productId,
+            variant: line.variantId ?? null,
             title: line.product?.title ?? '',
-            sku: line.product?.sku ?? '',
+            variantTitle: line.variant?.title ?? null,
+            sku: line.variant?.sku ?? line.product?.sku ?? '',
             unitPrice: line.unitPrice,
             quantity: line.quantity,
             lineTotal: line.lineTotal,
@@ -270,7 +278,7 @@ async function placeOrder({
     })
     if (shouldCommit) await commitTransaction(req)
     await announceStock(req, left)
-    announceLowStock(left)
+    await announceLowStock(req, left)
     return order
   } catch (error) {
     if (inTransaction) {

@@ -13,6 +13,7 @@ export type CatalogSeedResult = {
   brands: number
   categories: number
   products: number
+  variants: number
   images: number
   created: number
 }
@@ -187,7 +188,8 @@ export async function seedCatalog(payload: Payload): Promise<CatalogSeedResult> 
     created++
   }
 
-  // Products, found by SKU (trashed ones included: the SKU stays taken in the trash).
+  // Products, found by SKU (trashed ones included: the SKU stays taken in the trash). A product is
+  // created with its variants: one that exists has them already.
   const existingProducts = await payload.find({
     collection: 'products',
     where: { sku: { like: DEMO_SKU_PREFIX } },
@@ -211,7 +213,7 @@ export async function seedCatalog(payload: Payload): Promise<CatalogSeedResult> 
       if (id === undefined) throw new Error(`demo product ${product.sku}: category ${slug} is missing`)
       return id
     })
-    await payload.create({
+    const doc = await payload.create({
       collection: 'products',
       data: {
         title: product.title,
@@ -225,18 +227,38 @@ export async function seedCatalog(payload: Payload): Promise<CatalogSeedResult> 
         categories: categoryIds,
         mainImage,
         images,
+        options: product.options ?? [],
       },
       depth: 0,
       context,
     })
-    skus.add(product.sku)
     created++
+    for (const variant of product.variants ?? []) {
+      const colour = variant.options.Colour ?? ''
+      const image = await ensureImage({
+        filename: `${DEMO_FILE_PREFIX}${product.sku.toLowerCase()}-${colour.toLowerCase()}.jpg`,
+        alt: `${product.title}, ${colour}`,
+        spec: { ...PRODUCT_IMAGE, colour: colourFor(colour), title: product.title, subtitle: colour },
+      })
+      await payload.create({
+        collection: 'variants',
+        data: { product: doc.id, ...variant, image, status: 'published' },
+        depth: 0,
+        context,
+      })
+      created++
+    }
+    skus.add(product.sku)
   })
 
   return {
     brands: brands.size,
     categories: categories.size,
     products: DEMO_PRODUCTS.filter((product) => skus.has(product.sku)).length,
+    variants: DEMO_PRODUCTS.filter((product) => skus.has(product.sku)).reduce(
+      (sum, product) => sum + (product.variants?.length ?? 0),
+      0,
+    ),
     images: demoMedia.size,
     created,
   }

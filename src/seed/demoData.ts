@@ -1,4 +1,5 @@
-// The demo catalog `npm run seed` adds: a few brands, a three-level category tree and 52 products.
+// The demo catalog `npm run seed` adds: a few brands, a three-level category tree and 55 products,
+// three of them sold in sizes × colours (variants).
 // Everything is deterministic, so a second run finds exactly what the first one created.
 
 export const DEMO_SKU_PREFIX = 'DEMO-'
@@ -45,7 +46,13 @@ export type DemoProduct = {
   description: string
   /** Sub images besides the main one: 0, 1 or 2. */
   extraImages: number
+  /** Sold in these options, through `variants` (the product's own stock is then 0). */
+  options?: { name: string; values: string[] }[]
+  variants?: DemoVariant[]
 }
+
+/** One combination on sale; its image is the one of its colour. */
+export type DemoVariant = { options: Record<string, string>; sku: string; stock: number; price?: number }
 
 // [title, brand, categories, price in cents, one-line description]
 type Row = [string, string, string[], number, string]
@@ -206,22 +213,87 @@ const DRAFTS = new Set([7, 23, 41])
 const OUT_OF_STOCK = new Set([3, 17, 30, 44])
 const LOW_STOCK = new Set([5, 12, 26, 38, 49])
 
-export const DEMO_PRODUCTS: readonly DemoProduct[] = ROWS.map(
-  ([title, brand, categories, price, line], i) => {
-    const stock = OUT_OF_STOCK.has(i) ? 0 : LOW_STOCK.has(i) ? 3 : 8 + ((i * 37) % 120)
-    // Every fourth product is on sale: the former price is about a quarter higher, ending in 00.
-    const compareAtPrice = i % 4 === 1 ? Math.ceil((price * 1.25) / 100) * 100 : undefined
+const SIMPLE_PRODUCTS: readonly DemoProduct[] = ROWS.map(([title, brand, categories, price, line], i) => {
+  const stock = OUT_OF_STOCK.has(i) ? 0 : LOW_STOCK.has(i) ? 3 : 8 + ((i * 37) % 120)
+  // Every fourth product is on sale: the former price is about a quarter higher, ending in 00.
+  const compareAtPrice = i % 4 === 1 ? Math.ceil((price * 1.25) / 100) * 100 : undefined
+  return {
+    sku: `${DEMO_SKU_PREFIX}${String(i + 1).padStart(4, '0')}`,
+    title,
+    brand,
+    categories,
+    price,
+    compareAtPrice,
+    stock,
+    status: DRAFTS.has(i) ? 'draft' : 'published',
+    description: `${line} A demo product from the seed catalog.`,
+    extraImages: i % 3,
+  }
+})
+
+// [title, brand, categories, price in cents, sizes, colours, one-line description]
+type ApparelRow = [string, string, string[], number, string[], string[], string]
+
+const APPAREL: readonly ApparelRow[] = [
+  [
+    'Organic Cotton Tee',
+    'harbor-and-co',
+    ['men', 'women'],
+    2400,
+    ['S', 'M', 'L', 'XL'],
+    ['White', 'Navy', 'Olive'],
+    'Heavyweight jersey, garment dyed.',
+  ],
+  [
+    'Fleece Hoodie',
+    'summit-outfitters',
+    ['men'],
+    6400,
+    ['S', 'M', 'L'],
+    ['Grey', 'Black'],
+    'Brushed inside, with a kangaroo pocket.',
+  ],
+  [
+    'Trail Running Shoe',
+    'summit-outfitters',
+    ['camping', 'women'],
+    11900,
+    ['38', '40', '42', '44'],
+    ['Red', 'Blue'],
+    'Grippy outsole and a rock plate.',
+  ],
+]
+
+/** Products with variants: every size in every colour, the largest size a little dearer. */
+const WITH_VARIANTS: readonly DemoProduct[] = APPAREL.map(
+  ([title, brand, categories, price, sizes, colours, line], i) => {
+    const sku = `${DEMO_SKU_PREFIX}${String(SIMPLE_PRODUCTS.length + i + 1).padStart(4, '0')}`
+    const variants = colours.flatMap((colour, c) =>
+      sizes.map((size, s) => ({
+        options: { Size: size, Colour: colour },
+        sku: `${sku}-${size}-${colour.toUpperCase()}`,
+        // Some sold out, some low, the rest plenty.
+        stock: (s + c) % 5 === 3 ? 0 : (s + c) % 5 === 1 ? 2 : 10 + ((s * 7 + c * 3) % 20),
+        ...(s === sizes.length - 1 && { price: price + 300 }),
+      })),
+    )
     return {
-      sku: `${DEMO_SKU_PREFIX}${String(i + 1).padStart(4, '0')}`,
+      sku,
       title,
       brand,
       categories,
       price,
-      compareAtPrice,
-      stock,
-      status: DRAFTS.has(i) ? 'draft' : 'published',
-      description: `${line} A demo product from the seed catalog.`,
-      extraImages: i % 3,
+      stock: 0,
+      status: 'published',
+      description: `${line} A demo product from the seed catalog, in several sizes and colours.`,
+      extraImages: 0,
+      options: [
+        { name: 'Size', values: sizes },
+        { name: 'Colour', values: colours },
+      ],
+      variants,
     }
   },
 )
+
+export const DEMO_PRODUCTS: readonly DemoProduct[] = [...SIMPLE_PRODUCTS, ...WITH_VARIANTS]

@@ -20,6 +20,7 @@ const started = Date.now()
 const catalog = await seedCatalog(payload)
 payload.logger.info(
   `demo catalog: ${catalog.brands} brands, ${catalog.categories} categories, ${catalog.products} products, ` +
+    `${catalog.variants} variants, ` +
     `${catalog.images} images; ${catalog.created} documents created in ${Date.now() - started} ms`,
 )
 await payload.destroy()

@@ -45,7 +45,11 @@ export async function createCheckoutSession(
         price_data: {
           currency: order.currency,
           unit_amount: item.unitPrice,
-          product_data: { name: item.title, metadata: { sku: item.sku } },
+          // A variant's line reads "T-shirt (M / Red)" on Stripe's page and receipt.
+          product_data: {
+            name: item.variantTitle ? `${item.title} (${item.variantTitle})` : item.title,
+            metadata: { sku: item.sku },
+          },
         },
       })),
       ...(discounts.length ? { discounts } : {}),

@@ -18,6 +18,20 @@ export type Fixture = {
   graphqlUpdate?: Record<string, unknown>
 }
 
+const optionedProduct = (status: 'draft' | 'published') =>
+  local.create({
+    collection: 'products',
+    data: productData({ status, options: [{ name: 'Size', values: ['S'] }] }),
+  })
+
+const variantData = (product: Doc['id'], status: 'draft' | 'published') => ({
+  product,
+  options: { Size: 'S' },
+  sku: `VARIANT-${next()}`,
+  stock: 3,
+  status,
+})
+
 export const FIXTURES: Record<string, Fixture> = {
   products: {
     make: async (variant) => {
@@ -34,6 +48,23 @@ export const FIXTURES: Record<string, Fixture> = {
     },
     createData: async () => productData(),
     update: () => ({ title: `Changed ${next()}` }),
+  },
+  variants: {
+    make: async (variant) => {
+      const parent = await optionedProduct(variant === 'ofDraft' ? 'draft' : 'published')
+      const doc = await local.create({
+        collection: 'variants',
+        data: variantData(parent.id, variant === 'draft' ? 'draft' : 'published'),
+      })
+      if (variant !== 'trashed') return doc
+      return local.update({
+        collection: 'variants',
+        id: doc.id,
+        data: { deletedAt: new Date().toISOString() },
+      })
+    },
+    createData: async () => variantData((await optionedProduct('published')).id, 'published'),
+    update: () => ({ sku: `VARIANT-CHANGED-${next()}` }),
   },
   brands: {
     make: () => local.create({ collection: 'brands', data: { name: `Brand ${next()}` } }),

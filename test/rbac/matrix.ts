@@ -117,6 +117,30 @@ export const COLLECTIONS = [
     ],
   }),
   collection({
+    slug: 'variants',
+    title: 'Variants',
+    graphql: { plural: 'Variants', singular: 'Variant', create: true },
+    trash: true,
+    variants: {
+      published: 'a published variant of a published product',
+      draft: 'a draft variant',
+      trashed: 'a trashed (published) variant',
+      ofDraft: 'a published variant of a draft product',
+    },
+    rules: {
+      read: {
+        anonymous: only(['published'], 'published, untrashed, of a published product'),
+        customer: only(['published'], 'published, untrashed, of a published product'),
+        otherCustomer: only(['published'], 'published, untrashed, of a published product'),
+        admin: all,
+      },
+      ...catalogWrites,
+    },
+    notes: [
+      'A variant is visible to non-admins only while it and its product are published and untrashed, also with `?trash=true`.',
+    ],
+  }),
+  collection({
     slug: 'brands',
     title: 'Brands',
     graphql: { plural: 'Brands', singular: 'Brand', create: true },
@@ -514,6 +538,11 @@ export const FIELD_RULES: readonly FieldRule[] = [
     collection: 'coupons',
     fields: '`usedCount`',
     rule: 'Counted by checkout and cancellation; cannot be set on create.',
+  },
+  {
+    collection: 'variants',
+    fields: '`title`, `stockRevision`, `combination`',
+    rule: 'Derived by the server (`combination`, the options as one unique key, is read by admins only); nobody sets them.',
   },
   {
     collection: 'products',
