@@ -323,7 +323,9 @@ export interface Order {
   status: 'pending' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
   paymentStatus: 'unpaid' | 'paid' | 'failed' | 'refunded';
   paymentMethod: 'cod' | 'card';
-  customer: number | User;
+  customer?: (number | null) | User;
+  email?: string | null;
+  orderTokenHash?: string | null;
   items: {
     product?: (number | null) | Product;
     title: string;
@@ -422,7 +424,8 @@ export interface Coupon {
  */
 export interface Cart {
   id: number;
-  customer: number | User;
+  customer?: (number | null) | User;
+  tokenHash?: string | null;
   items?: {
     product: number;
     quantity: number;
@@ -451,7 +454,7 @@ export interface CouponUsage {
   id: number;
   key: string;
   coupon: number | Coupon;
-  customer: number | User;
+  customer?: (number | null) | User;
   count: number;
   updatedAt: string;
   createdAt: string;
@@ -463,7 +466,7 @@ export interface CouponUsage {
 export interface IdempotencyKey {
   id: number;
   key: string;
-  customer: number | User;
+  customer?: (number | null) | User;
   requestHash: string;
   state: 'processing' | 'done';
   status?: number | null;
@@ -713,6 +716,8 @@ export interface OrdersSelect<T extends boolean = true> {
   paymentStatus?: T;
   paymentMethod?: T;
   customer?: T;
+  email?: T;
+  orderTokenHash?: T;
   items?:
     | T
     | {
@@ -771,6 +776,7 @@ export interface OrdersSelect<T extends boolean = true> {
  */
 export interface CartsSelect<T extends boolean = true> {
   customer?: T;
+  tokenHash?: T;
   items?: T;
   coupon?: T;
   revision?: T;

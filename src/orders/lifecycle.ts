@@ -33,7 +33,7 @@ export type NewOrder = Omit<
  * checkout, so Payload's create operation would only validate what cannot be wrong, ~1 ms of the
  * server's one thread per checkout) and queues order.created for after the commit.
  */
-export async function openOrder(req: PayloadRequest, data: NewOrder, by: DocId): Promise<Order> {
+export async function openOrder(req: PayloadRequest, data: NewOrder, by: DocId | null): Promise<Order> {
   const at = new Date().toISOString()
   const order = (await req.payload.db.create({
     collection: 'orders',
