@@ -55,7 +55,10 @@ export const cartEndpoints: Endpoint[] = [
     method: 'post',
     handler: async (req) => {
       const { cartToken, cart } = await createGuestCart(req)
-      return Response.json({ cartToken, cart: presentCart(cart, await priceCart(cart, req)) }, { status: 201 })
+      return Response.json(
+        { cartToken, cart: presentCart(cart, await priceCart(cart, req)) },
+        { status: 201 },
+      )
     },
   },
   {

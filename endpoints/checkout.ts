@@ -33,7 +33,7 @@ const ShippingAddress = z.strictObject({
 const Checkout = z.strictObject({
   paymentMethod: z.enum(['cod', 'card']),
   shippingAddress: ShippingAddress,
-  email: z.email().max(254).optional(),
+  email: z.string().trim().max(254).pipe(z.email()).optional(),
 })
 
 type Answer = { order?: { orderNumber?: unknown } }

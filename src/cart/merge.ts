@@ -78,7 +78,11 @@ async function guestCoupon(req: PayloadRequest, cart: GuestCart): Promise<Coupon
 }
 
 /** Merges the guest cart of `cartToken` into the caller's (a customer's) cart; the merged cart. */
-export async function mergeGuestCart(req: PayloadRequest, customer: DocId, cartToken: string): Promise<LoadedCart> {
+export async function mergeGuestCart(
+  req: PayloadRequest,
+  customer: DocId,
+  cartToken: string,
+): Promise<LoadedCart> {
   const tokenHash = hashToken(cartToken)
   const { shouldCommit, inTransaction } = await beginTransaction(req)
   let claimed: GuestCart | undefined
@@ -108,7 +112,9 @@ export async function mergeGuestCart(req: PayloadRequest, customer: DocId, cartT
     // Unreachable already; should this fail, the sweep removes it (it has no customer).
     await req.payload
       .delete({ collection: 'carts', id: taken.id, depth: 0, req })
-      .catch((error: unknown) => logger.warn({ err: error, cart: taken.id }, 'merge: claimed guest cart kept'))
+      .catch((error: unknown) =>
+        logger.warn({ err: error, cart: taken.id }, 'merge: claimed guest cart kept'),
+      )
     if (shouldCommit) await commitTransaction(req)
     return merged
   } catch (error) {
@@ -126,8 +132,15 @@ async function giveBack(req: PayloadRequest, cart: GuestCart, tokenHash: string)
     .updateOne({
       collection: 'carts',
       id: cart.id,
-      data: { tokenHash, items: cart.items, coupon: refOf(cart.coupon) ?? null, updatedAt: new Date().toISOString() },
+      data: {
+        tokenHash,
+        items: cart.items,
+        coupon: refOf(cart.coupon) ?? null,
+        updatedAt: new Date().toISOString(),
+      },
       req,
     })
-    .catch((error: unknown) => logger.error({ err: error, cart: cart.id }, 'merge: guest cart not given back'))
+    .catch((error: unknown) =>
+      logger.error({ err: error, cart: cart.id }, 'merge: guest cart not given back'),
+    )
 }

@@ -2,7 +2,6 @@ import type { PayloadRequest } from 'payload'
 
 import type { Coupon, Order } from '../../payload-types'
 import { refOf } from '../db/ids'
-import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
 import { COUPON_CUSTOMER_LIMIT, COUPON_USED_UP } from './messages'
 import {
@@ -19,7 +18,6 @@ import type { CouponHolder } from './usage'
 // A coupon on an order: checked before checkout, its uses taken with the order, given back when
 // the order is cancelled.
 
-type Ref = DocId
 
 const unavailable = (coupon: Coupon, message: string): StoreError =>
   new StoreError('COUPON_UNAVAILABLE', message, { coupon: coupon.code })

@@ -124,7 +124,11 @@ export async function returnCustomerCouponUse(
 }
 
 /** The per-holder counter row must exist before it can be incremented conditionally. */
-export async function ensureCouponUsage(req: PayloadRequest, coupon: Ref, holder: CouponHolder): Promise<void> {
+export async function ensureCouponUsage(
+  req: PayloadRequest,
+  coupon: Ref,
+  holder: CouponHolder,
+): Promise<void> {
   const key = usageKey(coupon, holder)
   const existing = await req.payload.count({ collection: 'coupon-usages', where: { key: { equals: key } } })
   if (existing.totalDocs > 0) return

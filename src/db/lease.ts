@@ -8,7 +8,12 @@ import { writeIfMatches } from './guardedWrite'
  * conditional update `WHERE name = :name AND value < :now`, which exactly one instance can win.
  * The first run creates the row (unique name: a concurrent creation fails and loses).
  */
-export async function takeLease(payload: Payload, name: string, now: number, seconds: number): Promise<boolean> {
+export async function takeLease(
+  payload: Payload,
+  name: string,
+  now: number,
+  seconds: number,
+): Promise<boolean> {
   const until = now + seconds * 1000
   const won = await writeIfMatches(payload, {
     collection: 'counters',

@@ -19,7 +19,10 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * The hash of a well-formed token sent in `header`; undefined when there is none. A malformed one
  * hashes to something no row holds (it is answered like an unknown token, not told apart).
  */
-export function tokenHashFrom(headers: Headers, header: 'x-cart-token' | 'x-order-token'): string | undefined {
+export function tokenHashFrom(
+  headers: Headers,
+  header: 'x-cart-token' | 'x-order-token',
+): string | undefined {
   const value = headers.get(header)
   if (value === null) return undefined
   const token = value.trim()

@@ -48,7 +48,8 @@ export function publishOrderEvent(
       total: order.total,
     }
     // A guest's order has no customer: its room and the admins only.
-    const owner = order.customer === null || order.customer === undefined ? [] : [`user:${idOf(order.customer)}`]
+    const owner =
+      order.customer === null || order.customer === undefined ? [] : [`user:${idOf(order.customer)}`]
     io.to([...owner, `order:${order.id}`, 'admins']).emit(name, payload)
   } catch (error) {
     logger.warn({ err: error, event: name }, 'realtime: publishing failed')
