@@ -6,13 +6,13 @@ import type { Socket } from 'socket.io-client'
 
 import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
-import { client } from './helpers/http'
+import { client, tokenFrom } from './helpers/http'
 import type { Api } from './helpers/http'
 import { startTestServer } from './helpers/store/inProcess'
 import type { TestServer } from './helpers/store/inProcess'
 import { ADDRESS, addToCart, checkoutCod } from './helpers/shop'
 import type { CartView, Errors, OrderView } from './helpers/shop'
-import { customersViaLocalApi, firstAdmin, uniqueEmail } from './helpers/users'
+import { customersViaLocalApi, firstAdmin, login, uniqueEmail } from './helpers/users'
 import type { Account } from './helpers/users'
 
 // Guests: a cart by token, checkout by email, the order by its token (REST and Socket.IO), a merge
@@ -425,6 +425,62 @@ describe('merge into the account on login', () => {
     })
     expect(merged.status).toBe(200)
     expect(merged.body.coupon?.code).toBe(first.code)
+  })
+})
+
+describe('verifying an email address', () => {
+  it('makes the guest orders placed with it the customer’s, and no one else’s', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 700, stock: 50 }))
+    const email = uniqueEmail('becomes-customer')
+    const placeAs = async (address: string) => {
+      const token = await newGuestCart()
+      await guestAdd(token, item, 1)
+      const res = await guestCheckout(token, { email: address })
+      expect(res.status).toBe(201)
+      return res.body
+    }
+    const first = await placeAs(email.toUpperCase())
+    const unrelated = await placeAs(uniqueEmail('someone-else'))
+    const password = 'became-customer-123'
+    const registered = await api<{ doc: { id: number | string } }>('/api/users', {
+      json: { email, password },
+    })
+    expect(registered.status).toBe(201)
+    // Registered but not verified: nothing is theirs yet.
+    const before = await server.payload.findByID({ collection: 'orders', id: first.order.id })
+    expect(before.customer ?? null).toBeNull()
+    const mail = await server.mailbox.waitForTo(email, /verify/i)
+    const verified = await api(`/api/users/verify/${tokenFrom(mail.text)}`, { method: 'POST' })
+    expect(verified.status).toBe(200)
+    const token = await login(api, email, password)
+    const listed = await api<{ docs: OrderView[] }>('/api/orders?depth=0', { token })
+    expect(listed.body.docs.map((order) => order.id)).toEqual([first.order.id])
+    expect(String(listed.body.docs[0]?.customer)).toBe(String(registered.body.doc.id))
+    // The guest's token still reads it; the unrelated guest order stays a guest's.
+    expect(
+      (await api(`/api/orders/${first.order.id}`, { headers: withOrder(first.orderToken) })).status,
+    ).toBe(200)
+    const other = await server.payload.findByID({ collection: 'orders', id: unrelated.order.id })
+    expect(other.customer ?? null).toBeNull()
+    // A wrong verification token is refused as before and claims nothing.
+    expect((await api('/api/users/verify/not-a-token', { method: 'POST' })).status).toBe(403)
+  })
+
+  it('an admin vouching for an address (_verified) claims its guest orders too', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 700, stock: 50 }))
+    const email = uniqueEmail('vouched')
+    const token = await newGuestCart()
+    await guestAdd(token, item, 1)
+    const placed = (await guestCheckout(token, { email })).body
+    const [account] = await server.payload
+      .create({
+        collection: 'users',
+        data: { email, password: 'vouched-pass-123', roles: ['customer'], _verified: true },
+        disableVerificationEmail: true,
+      })
+      .then((user) => [user])
+    const order = await server.payload.findByID({ collection: 'orders', id: placed.order.id, depth: 0 })
+    expect(String(order.customer)).toBe(String(account!.id))
   })
 })
 

@@ -18,7 +18,6 @@ import type { CouponHolder } from './usage'
 // A coupon on an order: checked before checkout, its uses taken with the order, given back when
 // the order is cancelled.
 
-
 const unavailable = (coupon: Coupon, message: string): StoreError =>
   new StoreError('COUPON_UNAVAILABLE', message, { coupon: coupon.code })
 
