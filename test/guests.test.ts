@@ -290,6 +290,31 @@ describe('guest checkout and the guest order', () => {
     expect(patched.status).toBe(403)
   })
 
+  it("an admin's edits keep the guest's keys: the order and the cart still answer their tokens", async () => {
+    const placed = await placeGuestOrder()
+    const moved = await api(`/api/orders/${placed.order.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { status: 'processing' },
+    })
+    expect(moved.status).toBe(200)
+    const read = await api<OrderView>(`/api/orders/${placed.order.id}`, {
+      headers: withOrder(placed.orderToken),
+    })
+    expect(read.body.status).toBe('processing')
+    const token = await newGuestCart()
+    const cart = (await guestAdd(token, vase, 1)).body
+    const edited = await api(`/api/carts/${cart.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { items: [{ product: vase.id, quantity: 2 }] },
+    })
+    expect(edited.status).toBe(200)
+    expect(
+      (await api<CartView>('/api/carts/mine', { headers: asGuest(token) })).body.items[0]?.quantity,
+    ).toBe(2)
+  })
+
   it('guest orders reach no other customer, anonymous reader or GraphQL query', async () => {
     const placed = await placeGuestOrder()
     for (const caller of [alice.token, bob.token, undefined]) {

@@ -1,3 +1,4 @@
+import { commitTransaction, killTransaction } from 'payload'
 import type { PayloadRequest } from 'payload'
 
 import type { Cart, Coupon } from '../../payload-types'
@@ -9,7 +10,6 @@ import { beginTransaction } from '../db/transaction'
 import { StoreError } from '../errors'
 import { hashToken } from '../guests/tokens'
 import { logger } from '../logger'
-import { commitTransaction, killTransaction } from 'payload'
 import { MAX_LINES, MAX_QUANTITY, linesOf, sameProduct } from './lines'
 import type { CartLine } from './lines'
 import { UNKNOWN_CART_TOKEN } from './owner'
