@@ -383,7 +383,9 @@ export interface Order {
   status: 'pending' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
   paymentStatus: 'unpaid' | 'paid' | 'failed' | 'refunded';
   paymentMethod: 'cod' | 'card';
-  customer: number | User;
+  customer?: (number | null) | User;
+  email?: string | null;
+  orderTokenHash?: string | null;
   items: {
     product?: (number | null) | Product;
     variant?: (number | null) | Variant;
@@ -484,7 +486,8 @@ export interface Coupon {
  */
 export interface Cart {
   id: number;
-  customer: number | User;
+  customer?: (number | null) | User;
+  tokenHash?: string | null;
   items?: {
     product: number;
     variant?: number;
@@ -514,7 +517,7 @@ export interface CouponUsage {
   id: number;
   key: string;
   coupon: number | Coupon;
-  customer: number | User;
+  customer?: (number | null) | User;
   count: number;
   updatedAt: string;
   createdAt: string;
@@ -526,7 +529,7 @@ export interface CouponUsage {
 export interface IdempotencyKey {
   id: number;
   key: string;
-  customer: number | User;
+  customer?: (number | null) | User;
   requestHash: string;
   state: 'processing' | 'done';
   status?: number | null;
@@ -818,6 +821,8 @@ export interface OrdersSelect<T extends boolean = true> {
   paymentStatus?: T;
   paymentMethod?: T;
   customer?: T;
+  email?: T;
+  orderTokenHash?: T;
   items?:
     | T
     | {
@@ -878,6 +883,7 @@ export interface OrdersSelect<T extends boolean = true> {
  */
 export interface CartsSelect<T extends boolean = true> {
   customer?: T;
+  tokenHash?: T;
   items?: T;
   coupon?: T;
   revision?: T;

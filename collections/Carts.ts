@@ -5,7 +5,8 @@ import { adminOnly, adminOrOwner } from '../src/access'
 import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
 
-// One cart per customer. Customers use /api/carts/mine… (endpoints/cart.ts), which always answer
+// One cart per customer, or per guest token (a guest cart has no customer and is found by the
+// SHA-256 of its token, src/cart/owner.ts). Customers and guests use /api/carts/mine… (endpoints/cart.ts), which always answer
 // the whole cart priced from the catalog; the documents themselves hold only what was chosen.
 // Every change the endpoints and checkout make is one conditional write of the row, guarded by
 // `revision` (src/cart/storage.ts).
@@ -32,9 +33,18 @@ export const Carts: CollectionConfig = {
       name: 'customer',
       type: 'relationship',
       relationTo: 'users',
-      required: true,
+      // Empty on a guest cart.
       unique: true,
       index: true,
+    },
+    {
+      // A guest cart's key: the SHA-256 of its token (src/guests/tokens.ts), never the token, and
+      // never shown through any API (REST, GraphQL, the admin).
+      name: 'tokenHash',
+      type: 'text',
+      unique: true,
+      index: true,
+      hidden: true,
     },
     {
       // [{product, variant?, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).

@@ -21,7 +21,10 @@ export const Counters: CollectionConfig = {
   ],
 }
 
-/** How often one customer used one coupon, for `maxUsesPerCustomer`. */
+/**
+ * How often one customer used one coupon, for `maxUsesPerCustomer` (a guest without an account:
+ * keyed by their email, no customer; src/coupons/usage.ts).
+ */
 export const CouponUsages: CollectionConfig = {
   slug: 'coupon-usages',
   admin: { ...hidden, useAsTitle: 'key' },
@@ -29,7 +32,7 @@ export const CouponUsages: CollectionConfig = {
   fields: [
     { name: 'key', type: 'text', required: true, unique: true, index: true },
     { name: 'coupon', type: 'relationship', relationTo: 'coupons', required: true, index: true },
-    { name: 'customer', type: 'relationship', relationTo: 'users', required: true, index: true },
+    { name: 'customer', type: 'relationship', relationTo: 'users', index: true },
     { name: 'count', type: 'number', required: true, defaultValue: 0 },
   ],
 }
@@ -53,7 +56,8 @@ export const IdempotencyKeys: CollectionConfig = {
   access: systemAccess,
   fields: [
     { name: 'key', type: 'text', required: true, unique: true, index: true },
-    { name: 'customer', type: 'relationship', relationTo: 'users', required: true, index: true },
+    // Empty for a guest checkout (keyed by its cart token's hash instead).
+    { name: 'customer', type: 'relationship', relationTo: 'users', index: true },
     { name: 'requestHash', type: 'text', required: true },
     {
       name: 'state',

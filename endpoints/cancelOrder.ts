@@ -7,16 +7,20 @@ import { requireUser } from '../src/http/input'
 import { transition } from '../src/orders/lifecycle'
 import { mayMove } from '../src/orders/transitions'
 
-/** POST /api/orders/:id/cancel — the owner while pending/processing, or an admin. */
+/**
+ * POST /api/orders/:id/cancel — the owner while pending/processing (a customer, or a guest with
+ * the order's X-Order-Token, src/access: adminOwnerOrOrderToken), or an admin.
+ */
 export const cancelOrderEndpoint: Endpoint = {
   path: '/:id/cancel',
   method: 'post',
   handler: async (req) => {
-    requireUser(req)
+    if (!req.headers.has('x-order-token')) requireUser(req)
     const id = req.routeParams?.id
     if (typeof id !== 'string' || !isDocumentId(req.payload, id))
       throw new StoreError('NOT_FOUND', 'Order not found.')
-    // Read with the caller's access: another customer's order is a 404, like any order that does not exist.
+    // Read with the caller's access: another customer's order (or another order than the token's)
+    // is a 404, like any order that does not exist.
     const order = await req.payload
       .findByID({ collection: 'orders', id, depth: 0, overrideAccess: false, req, disableErrors: true })
       .catch(() => null)

@@ -13,6 +13,8 @@ import {
   setQuantity,
 } from '../src/cart/operations'
 import { lineId } from '../src/cart/lines'
+import { createGuestCart } from '../src/cart/guestCarts'
+import { mergeGuestCart } from '../src/cart/merge'
 import { presentCart, priceCart } from '../src/cart/pricing'
 import { isDocumentId, normaliseId } from '../src/db/ids'
 import type { DocId } from '../src/db/ids'
@@ -29,6 +31,7 @@ const AddItem = z.strictObject({
 })
 const SetQuantity = z.strictObject({ quantity: z.number().int().min(0).max(MAX_QUANTITY) })
 const CouponCode = z.strictObject({ code: z.string().trim().min(1).max(64) })
+const Merge = z.strictObject({ cartToken: z.string().min(1).max(200) })
 
 async function answer(req: PayloadRequest, cart: Cart): Promise<Response> {
   return Response.json(presentCart(cart, await priceCart(cart, req)))
@@ -48,14 +51,36 @@ function lineParam(req: PayloadRequest): string {
   return lineId({ product: product as DocId, ...(variant !== undefined && { variant }) })
 }
 
+/** A customer's login or a guest's X-Cart-Token (src/cart/owner.ts decides which cart). */
 const handler =
   (run: (req: PayloadRequest) => Promise<Cart>): PayloadHandler =>
   async (req) => {
-    requireUser(req)
+    if (!req.headers.has('x-cart-token')) requireUser(req)
     return answer(req, await run(req))
   }
 
 export const cartEndpoints: Endpoint[] = [
+  {
+    // No login: a new guest cart and its token (rate limited per IP, src/http/rateLimits.ts).
+    path: '/guest',
+    method: 'post',
+    handler: async (req) => {
+      const { cartToken, cart } = await createGuestCart(req)
+      return Response.json(
+        { cartToken, cart: presentCart(cart, await priceCart(cart, req)) },
+        { status: 201 },
+      )
+    },
+  },
+  {
+    path: '/mine/merge',
+    method: 'post',
+    handler: async (req) => {
+      const user = requireUser(req)
+      const { cartToken } = await parseBody(req, Merge)
+      return answer(req, await mergeGuestCart(req, user.id, cartToken))
+    },
+  },
   { path: '/mine', method: 'get', handler: handler(loadCart) },
   { path: '/mine', method: 'delete', handler: handler(emptyCart) },
   {

@@ -195,6 +195,24 @@ describe('checkout rate limit', () => {
   })
 })
 
+describe('guest carts', () => {
+  it(`share the checkout budget: ${CHECKOUT_MAX} guest carts and checkouts from one address, then 429`, async () => {
+    const api = from(nextIp())
+    const newCart = () => api<{ cartToken?: string } & Errors>('/api/carts/guest', { method: 'POST' })
+    const half = Math.floor(CHECKOUT_MAX / 2)
+    for (let i = 0; i < half; i++) expect((await newCart()).status).toBe(201)
+    const guest = { 'X-Cart-Token': (await newCart()).body.cartToken ?? '' }
+    const checkout = () =>
+      api<Errors>('/api/checkout', { headers: guest, json: { paymentMethod: 'cod', shippingAddress: {} } })
+    for (let i = half + 1; i < CHECKOUT_MAX; i++) expect((await checkout()).status).toBe(400)
+    const limited = await newCart()
+    expect(limited.status).toBe(429)
+    expect((await checkout()).status).toBe(429)
+    // Another address has its own budget.
+    expect((await from(nextIp())<Errors>('/api/carts/guest', { method: 'POST' })).status).toBe(201)
+  })
+})
+
 describe('GraphQL depth and complexity', () => {
   const deep = (levels: number): string => {
     let selection = 'id'

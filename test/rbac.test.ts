@@ -31,7 +31,7 @@ import { createAs, readAs, writeAs } from './rbac/operations'
 import { RUNNERS, endpointKey, runnerOf } from './rbac/runners'
 import { renderSecurityDoc } from './rbac/securityDoc'
 import { ADDRESS } from './helpers/shop'
-import type { Actor } from './rbac/matrix'
+import type { Member } from './rbac/matrix'
 import { accounts, freshCart, freshCustomer, image, next, pendingOrder } from './rbac/context'
 
 // Every cell of test/rbac/matrix.ts, against the real server, over REST and GraphQL, with real
@@ -211,6 +211,8 @@ describe('field-level rules', () => {
     }
     expect(statuses).toEqual({
       anonymous: [403, 403],
+      cartHolder: [403, 403],
+      orderHolder: [403, 403],
       customer: [200, 200],
       otherCustomer: [403, 403],
       admin: [200, 200],
@@ -345,8 +347,22 @@ describe('nothing leaks', () => {
     expect([...new Set(leaks)]).toEqual([])
   })
 
+  it("no answer carries a guest token's stored hash, not even to an admin", async () => {
+    const hashes = [
+      ...(await local.find({ collection: 'carts', limit: 1000, depth: 0, showHiddenFields: true })).docs.map(
+        (cart) => cart.tokenHash,
+      ),
+      ...(await local.find({ collection: 'orders', limit: 1000, depth: 0, showHiddenFields: true })).docs.map(
+        (order) => order.orderTokenHash,
+      ),
+    ].filter((hash): hash is string => typeof hash === 'string' && /^[a-f0-9]{64}$/.test(hash))
+    expect(hashes.length).toBeGreaterThan(0)
+    const leaks = answers.filter(({ text }) => hashes.some((hash) => text.includes(hash)))
+    expect(leaks.map(({ actor }) => actor)).toEqual([])
+  })
+
   it("nobody but an admin ever got another account's email", () => {
-    const emails: Record<Exclude<Actor, 'anonymous'>, string> = {
+    const emails: Record<Member, string> = {
       customer: accounts.customer.email,
       otherCustomer: accounts.otherCustomer.email,
       admin: accounts.admin.email,

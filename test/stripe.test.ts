@@ -239,6 +239,40 @@ describe('webhook', () => {
     expect(await orderOf(orderId)).toMatchObject({ paymentStatus: 'unpaid', status: 'pending' })
   })
 
+  it("a guest pays by card with their email; the webhook pays the order; the guest's token cancels and refunds it", async () => {
+    const made = await api<{ cartToken: string }>('/api/carts/guest', { method: 'POST' })
+    const headers = { 'X-Cart-Token': made.body.cartToken }
+    await api('/api/carts/mine/items', { headers, json: { product: item.id, quantity: 2 } })
+    const res = await api<CheckoutAnswer & { orderToken: string }>('/api/checkout', {
+      headers,
+      json: { paymentMethod: 'card', shippingAddress: ADDRESS, email: 'Card.Guest@Example.test' },
+    })
+    expect(res.status).toBe(201)
+    expect(res.body.order).toMatchObject({
+      customer: null,
+      email: 'card.guest@example.test',
+      paymentStatus: 'unpaid',
+    })
+    const session = double.session(res.body.order.payment?.stripeSessionId ?? '')
+    expect(res.body.checkoutUrl).toBe(session?.url)
+    expect(session).toMatchObject({
+      amount_total: res.body.order.total,
+      customer_email: 'card.guest@example.test',
+    })
+    const paid = await deliver('checkout.session.completed', double.complete(session?.id ?? ''))
+    expect(paid.body.outcome).toBe('applied')
+    const byToken = { 'X-Order-Token': res.body.orderToken }
+    const read = await api<CardOrder>(`/api/orders/${res.body.order.id}`, { headers: byToken })
+    expect(read.body).toMatchObject({ paymentStatus: 'paid', status: 'processing' })
+    const cancelled = await api(`/api/orders/${res.body.order.id}/cancel`, {
+      method: 'POST',
+      headers: byToken,
+    })
+    expect(cancelled.status).toBe(200)
+    expect(await orderOf(res.body.order.id)).toMatchObject({ status: 'cancelled', paymentStatus: 'refunded' })
+    expect(await stockOf(item.id)).toBe(10)
+  })
+
   it('checkout.session.completed marks the order paid and processing, once', async () => {
     const res = await cardCheckout(1)
     const session = double.complete(res.body.order.payment?.stripeSessionId ?? '')

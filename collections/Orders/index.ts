@@ -1,7 +1,7 @@
 import type { CollectionConfig, Field } from 'payload'
 
 import type { Order } from '../../payload-types'
-import { adminOnly, adminOrOwner } from '../../src/access'
+import { adminOnly, adminOwnerOrOrderToken } from '../../src/access'
 import { ORDER_STATUSES } from '../../src/orders/transitions'
 import { cancelOrderEndpoint } from '../../endpoints/cancelOrder'
 import { moveThroughLifecycle } from './hooks/moveThroughLifecycle'
@@ -35,12 +35,13 @@ export const Orders: CollectionConfig = {
       'status',
       'paymentStatus',
       'paymentMethod',
+      'email',
       'total',
       'createdAt',
     ],
-    listSearchableFields: ['orderNumber', 'couponCode'],
+    listSearchableFields: ['orderNumber', 'couponCode', 'email'],
   },
-  access: { read: adminOrOwner('customer'), create: () => false, update: adminOnly, delete: adminOnly },
+  access: { read: adminOwnerOrOrderToken, create: () => false, update: adminOnly, delete: adminOnly },
   endpoints: [cancelOrderEndpoint],
   hooks: { beforeChange: [moveThroughLifecycle] },
   fields: [
@@ -90,10 +91,27 @@ export const Orders: CollectionConfig = {
       name: 'customer',
       type: 'relationship',
       relationTo: 'users',
-      required: true,
+      // Empty on a guest's order (until a customer verifies its email: src/guests/claimOrders.ts).
       index: true,
       access: fixed,
       admin: { position: 'sidebar', readOnly: true },
+    },
+    {
+      // Where the order's emails go: the customer's address at checkout, or the guest's.
+      name: 'email',
+      type: 'email',
+      index: true,
+      access: fixed,
+      admin: { position: 'sidebar', readOnly: true },
+    },
+    {
+      // A guest order's key: the SHA-256 of its X-Order-Token (src/guests/orderTokens.ts), never
+      // the token, and never shown through any API.
+      name: 'orderTokenHash',
+      type: 'text',
+      unique: true,
+      index: true,
+      hidden: true,
     },
     {
       name: 'items',

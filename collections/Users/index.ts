@@ -9,6 +9,7 @@ import { requireCurrentPassword } from './hooks/requireCurrentPassword'
 import { announceEmailChange, reverifyNewEmail } from './hooks/reverifyNewEmail'
 import { spendLoginWorkForUnknownAccounts } from './hooks/spendLoginWorkForUnknownAccounts'
 import { requireStringCredentials } from './hooks/requireStringCredentials'
+import { claimOrdersWhenVerified, verifyAndClaimOrders } from './verifyAndClaimOrders'
 
 export const MAX_LOGIN_ATTEMPTS = 5
 export const LOCK_TIME_MS = 10 * 60 * 1000
@@ -28,6 +29,7 @@ export const Users: CollectionConfig = {
     tokenExpiration: 2 * 60 * 60,
     cookies: { sameSite: 'Lax', secure: process.env.NODE_ENV === 'production' },
   },
+  endpoints: [verifyAndClaimOrders],
   access: {
     admin: adminPanel,
     create: anyone,
@@ -39,7 +41,7 @@ export const Users: CollectionConfig = {
   hooks: {
     beforeOperation: [requireStringCredentials, rejectPrivilegedFields, spendLoginWorkForUnknownAccounts],
     beforeChange: [requireCurrentPassword, reverifyNewEmail],
-    afterChange: [announceEmailChange],
+    afterChange: [announceEmailChange, claimOrdersWhenVerified],
     afterError: [answerTakenEmailAsCreated],
   },
   fields: [

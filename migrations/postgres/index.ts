@@ -7,6 +7,7 @@ import * as migration_20261204_202046_cart_revision from './20261204_202046_cart
 import * as migration_20261204_210802_payments_refunds from './20261204_210802_payments_refunds';
 import * as migration_20261205_000437_product_stock_revision from './20261205_000437_product_stock_revision';
 import * as migration_20261205_015042_variants from './20261205_015042_variants';
+import * as migration_20261205_024819_guests from './20261205_024819_guests';
 
 export const migrations = [
   {
@@ -52,6 +53,11 @@ export const migrations = [
   {
     up: migration_20261205_015042_variants.up,
     down: migration_20261205_015042_variants.down,
-    name: '20261205_015042_variants'
+    name: '20261205_015042_variants',
+  },
+  {
+    up: migration_20261205_024819_guests.up,
+    down: migration_20261205_024819_guests.down,
+    name: '20261205_024819_guests'
   },
 ];

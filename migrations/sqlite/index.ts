@@ -7,6 +7,7 @@ import * as migration_20261204_201959_cart_revision from './20261204_201959_cart
 import * as migration_20261204_210751_payments_refunds from './20261204_210751_payments_refunds';
 import * as migration_20261205_000427_product_stock_revision from './20261205_000427_product_stock_revision';
 import * as migration_20261205_015004_variants from './20261205_015004_variants';
+import * as migration_20261205_024738_guests from './20261205_024738_guests';
 
 export const migrations = [
   {
@@ -52,6 +53,11 @@ export const migrations = [
   {
     up: migration_20261205_015004_variants.up,
     down: migration_20261205_015004_variants.down,
-    name: '20261205_015004_variants'
+    name: '20261205_015004_variants',
+  },
+  {
+    up: migration_20261205_024738_guests.up,
+    down: migration_20261205_024738_guests.down,
+    name: '20261205_024738_guests'
   },
 ];

@@ -1,6 +1,8 @@
 import { Forbidden, NotFound } from 'payload'
 import type { Access, Endpoint, FieldAccess, PayloadRequest, SanitizedConfig, Where } from 'payload'
 
+import { tokenHashFrom } from '../guests/tokens'
+
 // Every access rule of the store lives here. Ownership is returned as a query constraint
 // (not a boolean) so that lists filter themselves instead of failing.
 
@@ -36,6 +38,19 @@ export const adminOrOwner =
     if (!req.user) return false
     return { [field]: { equals: req.user.id } }
   }
+
+/**
+ * Orders: admins see all, a customer their own, and a caller without a login the one guest order
+ * whose X-Order-Token they hold (its hash, src/guests/tokens.ts); nobody else anything. A guest
+ * order has no customer, so no customer's constraint ever matches it.
+ */
+export const adminOwnerOrOrderToken: Access = ({ req }) => {
+  if (isAdmin(req)) return true
+  if (req.user) return { customer: { equals: req.user.id } } satisfies Where
+  const tokenHash = req.headers ? tokenHashFrom(req.headers, 'x-order-token') : undefined
+  const ownToken: Where = { orderTokenHash: { equals: tokenHash } }
+  return tokenHash === undefined ? false : ownToken
+}
 
 /** Public documents plus the caller's own private ones (media: catalog images and avatars). */
 export const publicOrOwner =

@@ -4,7 +4,7 @@ import type { Coupon } from '../../payload-types'
 import { normaliseCode } from '../coupons/codes'
 import { COUPON_NOT_VALID } from '../coupons/messages'
 import { couponRefusal } from '../coupons/rules'
-import { customerCouponProblem } from '../coupons/usage'
+import { customerCouponProblem, customerHolder } from '../coupons/usage'
 import { normaliseId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
@@ -149,8 +149,8 @@ export async function emptyCart(req: PayloadRequest): Promise<LoadedCart> {
 }
 
 export async function applyCoupon(req: PayloadRequest, code: string): Promise<LoadedCart> {
-  const customer = req.user?.id
-  if (customer === undefined) throw new StoreError('UNAUTHORIZED', 'Log in to use a cart.')
+  // A guest names their email only at checkout: their per-customer limit is judged there.
+  const holder = req.user ? customerHolder(req.user.id) : null
   const found = await req.payload.find({
     collection: 'coupons',
     where: { code: { equals: normaliseCode(code) } },
@@ -167,7 +167,7 @@ export async function applyCoupon(req: PayloadRequest, code: string): Promise<Lo
     if (!coupon) throw new StoreError('COUPON_UNAVAILABLE', COUPON_NOT_VALID)
     const problem =
       couponRefusal(coupon, priced.subtotal) ??
-      (await (customerProblem ??= customerCouponProblem(coupon, customer, req)))
+      (holder && (await (customerProblem ??= customerCouponProblem(coupon, holder, req))))
     if (problem) throw new StoreError('COUPON_UNAVAILABLE', problem)
     return { coupon }
   })

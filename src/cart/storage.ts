@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto'
+
 import type { PayloadRequest, Where } from 'payload'
 
 import type { Cart, Coupon } from '../../payload-types'
 import { increment, writeIfMatches } from '../db/guardedWrite'
 import { refOf } from '../db/ids'
-import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
 import type { CartLine } from './lines'
+import { UNKNOWN_CART_TOKEN, cartOwner, isGuest, ownerWhere } from './owner'
 
 // How a cart is read and written. Every write is ONE conditional statement on the cart's row,
 // `UPDATE carts SET …, revision = revision + 1 WHERE id = :id AND revision = :read` (MongoDB: one
@@ -23,28 +25,27 @@ const ATTEMPTS = 10
 
 const CART_CHANGED = 'Your cart was changed by another request at the same time; try again.'
 
-function customerOf(req: PayloadRequest): DocId {
-  if (!req.user) throw new StoreError('UNAUTHORIZED', 'Log in to use a cart.')
-  return req.user.id
-}
-
 /**
- * The caller's cart with its coupon loaded, created empty when absent (one per customer). Cart
- * documents are read and written for req.user only (the queries say so).
+ * The caller's cart (src/cart/owner.ts: the customer's, or the guest cart of X-Cart-Token) with
+ * its coupon loaded. A customer's is created empty when absent (one per customer); a guest's
+ * exists only from POST /api/carts/guest, so an unknown token is a 404. Cart documents are read
+ * and written for that owner only (the queries say so).
  */
 export async function loadCart(req: PayloadRequest): Promise<LoadedCart> {
-  const customer = customerOf(req)
+  const owner = cartOwner(req)
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = await req.payload.find({
       collection: 'carts',
-      where: { customer: { equals: customer } },
+      where: ownerWhere(owner),
       depth: 0,
-      // One cart per customer (unique): no count query.
+      // One cart per owner (unique): no count query.
       pagination: false,
       req,
     })
     const cart = found.docs[0]
     if (cart) return withCoupon(req, cart)
+    if (isGuest(owner)) throw new StoreError('NOT_FOUND', UNKNOWN_CART_TOKEN)
+    const customer = owner.customer
     try {
       const created = await req.payload.create({
         collection: 'carts',
@@ -75,7 +76,7 @@ async function withCoupon(req: PayloadRequest, cart: Cart, known?: Coupon | null
   return { ...cart, coupon: coupon ?? null }
 }
 
-function sameRevision(cart: LoadedCart): Where {
+function sameRevision(cart: Pick<Cart, 'revision'>): Where {
   // A MongoDB cart written before revisions existed has none; SQL rows got 0 in the migration.
   if (typeof cart.revision !== 'number') {
     return { or: [{ revision: { exists: false } }, { revision: { equals: null } }] }
@@ -108,6 +109,32 @@ export async function writeCart(
   if (!written) return null
   const coupon = change.coupon !== undefined ? change.coupon : cart.coupon
   return withCoupon(req, written as unknown as Cart, coupon)
+}
+
+/**
+ * Takes a guest cart away from its token, if it is still the revision that was read: emptied and
+ * its token hash replaced by one no token hashes to, in ONE guarded statement, so of concurrent
+ * claims (merges, the expiry sweep) exactly one matches, and a change computed from the cart as
+ * read afterwards matches nothing. The row itself, now unreachable, is deleted by the claimant.
+ */
+export async function claimGuestCart(
+  req: PayloadRequest,
+  cart: Pick<Cart, 'id' | 'revision'>,
+  extra: Where[] = [],
+): Promise<boolean> {
+  const written = await writeIfMatches(req.payload, {
+    collection: 'carts',
+    where: { and: [{ id: { equals: cart.id } }, sameRevision(cart), ...extra] },
+    data: {
+      items: [],
+      coupon: null,
+      tokenHash: `claimed:${randomUUID()}`,
+      revision: increment(1),
+      updatedAt: new Date().toISOString(),
+    },
+    req,
+  })
+  return written !== null
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -13,7 +13,6 @@ import { loadCart, writeCart } from '../cart/storage'
 import type { LoadedCart } from '../cart/storage'
 import { env } from '../config/env'
 import { newRowId } from '../db/ids'
-import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../stripe/checkoutSession'
@@ -27,10 +26,20 @@ import { StoreError } from '../errors'
 import { logger } from '../logger'
 import { lowStockEvent, returnStock, takeStock } from '../inventory/stock'
 import type { StockLeft, StockTarget } from '../inventory/stock'
+import { couponHolder } from '../coupons/usage'
+import type { CouponHolder } from '../coupons/usage'
+import { orderTokenFor } from '../guests/orderTokens'
+import { buyerOf } from './buyer'
+import type { Buyer } from './buyer'
 import { formatOrderNumber, nextCounter } from './orderNumbers'
 
 export type ShippingAddress = Order['shippingAddress']
-export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
+export type CheckoutInput = {
+  paymentMethod: 'cod' | 'card'
+  shippingAddress: ShippingAddress
+  /** A guest's email (required of a guest, not used for a customer: src/checkout/buyer.ts). */
+  email?: string
+}
 
 /** Prices of one checkout before it answers 409: each miss means the cart changed meanwhile. */
 const CLAIM_ATTEMPTS = 3
@@ -49,8 +58,7 @@ const CLAIM_ATTEMPTS = 3
 export type CheckoutResult = { order: Order; checkoutUrl?: string }
 
 export async function checkout(req: PayloadRequest, input: CheckoutInput): Promise<CheckoutResult> {
-  const user = req.user
-  if (!user) throw new StoreError('UNAUTHORIZED', 'Log in to check out.')
+  const buyer = buyerOf(req, input.email)
   const payments = input.paymentMethod === 'card' ? stripe() : undefined
   if (input.paymentMethod === 'card' && !payments) {
     throw new StoreError(
@@ -63,12 +71,16 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
   // checkouts. A checkout that then finds nothing to order leaves a gap.
   let orderNumber: string | undefined
   let order: Order | undefined
+  let holder: CouponHolder | undefined
   for (let attempt = 1; !order; attempt++) {
     const cart = await loadCart(req)
     const priced = await priceCart(cart, req, { images: false })
-    const coupon = await checkCart(req, priced, user.id)
+    if (priced.coupon) holder ??= await couponHolder(req, buyer)
+    const coupon = await checkCart(req, priced, holder)
     orderNumber ??= formatOrderNumber(await nextCounter(req, 'orders'))
-    order = (await placeOrderRetrying({ req, cart, priced, coupon, user, orderNumber, input })) ?? undefined
+    order =
+      (await placeOrderRetrying({ req, cart, priced, coupon, buyer, holder, orderNumber, input })) ??
+      undefined
     // Null: the cart changed after it was priced (another checkout took it, or the customer
     // changed it): price what it holds now, a few times at most.
     if (!order && attempt >= CLAIM_ATTEMPTS) {
@@ -76,14 +88,14 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
     }
   }
   if (!payments) return { order }
-  return startCardPayment(req, payments, order, user.email)
+  return startCardPayment(req, payments, order, buyer.email)
 }
 
 /** What stops this priced cart from becoming an order, as a 4xx; else the coupon it uses. */
 async function checkCart(
   req: PayloadRequest,
   priced: PricedCart,
-  customer: DocId,
+  holder: CouponHolder | undefined,
 ): Promise<PricedCart['coupon']> {
   if (priced.lines.length === 0) throw new StoreError('BAD_REQUEST', 'Your cart is empty.')
   const blocked = priced.lines.filter((line) => line.issue !== null)
@@ -93,7 +105,10 @@ async function checkCart(
     })
   }
   const coupon = priced.coupon
-  if (coupon) await checkCouponForOrder(req, coupon, priced.couponIssue, customer)
+  if (coupon) {
+    if (!holder) throw new Error('checkout: a coupon without its holder')
+    await checkCouponForOrder(req, coupon, priced.couponIssue, holder)
+  }
   return coupon
 }
 
@@ -141,7 +156,9 @@ type Placement = {
   cart: LoadedCart
   priced: PricedCart
   coupon: PricedCart['coupon']
-  user: NonNullable<PayloadRequest['user']>
+  buyer: Buyer
+  /** Whose per-customer coupon uses the order takes (known whenever there is a coupon). */
+  holder: CouponHolder | undefined
   orderNumber: string
   input: CheckoutInput
 }
@@ -209,7 +226,8 @@ async function placeOrder({
   cart,
   priced,
   coupon,
-  user,
+  buyer,
+  holder,
   orderNumber,
   input,
 }: Placement): Promise<Order | null> {
@@ -244,7 +262,10 @@ async function placeOrder({
         req,
         {
           orderNumber,
-          customer: user.id,
+          customer: buyer.customer,
+          email: buyer.email,
+          // A guest's key to this order; the token itself goes only to the guest (endpoints/checkout.ts).
+          orderTokenHash: buyer.guest ? orderTokenFor(req.payload.secret, orderNumber).hash : null,
           items: priced.lines.map((line) => ({
             id: newRowId(),
             product: line.productId,
@@ -266,14 +287,17 @@ async function placeOrder({
           paymentMethod: input.paymentMethod,
           shippingAddress: input.shippingAddress,
         },
-        user.id,
+        buyer.customer,
       )
       undo.push(async () => {
         await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: placed.id } }, req })
       })
       // A popular coupon's row is wanted by every concurrent checkout: on PostgreSQL it stays locked
       // from its guarded UPDATE until COMMIT, so it comes last.
-      if (coupon) await takeCouponUses(req, coupon, user.id, undo)
+      if (coupon) {
+        if (!holder) throw new Error('checkout: a coupon without its holder')
+        await takeCouponUses(req, coupon, holder, undo)
+      }
       return placed
     })
     if (shouldCommit) await commitTransaction(req)

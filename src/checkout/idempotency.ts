@@ -30,14 +30,17 @@ function asOutcome(error: unknown): Outcome | undefined {
   return undefined
 }
 
+/** Whose keys these are: a customer, or a guest cart (`key`: its token's hash). */
+export type KeyOwner = { key: string; customer: DocId | null }
+
 /**
- * Runs `work` once per (customer, Idempotency-Key). The key is claimed with a unique row in the
+ * Runs `work` once per (customer or guest cart, Idempotency-Key). The key is claimed with a unique row in the
  * database before any work, so concurrent retries on any instance wait for the first and get
  * its answer; the same key with a different request is a 409.
  */
 export async function idempotent(
   req: PayloadRequest,
-  customer: DocId,
+  owner: KeyOwner,
   key: string | undefined,
   request: unknown,
   work: () => Promise<Outcome>,
@@ -45,7 +48,7 @@ export async function idempotent(
   if (key === undefined) return work()
   if (!KEY.test(key))
     throw new StoreError('BAD_REQUEST', 'Idempotency-Key must be 1–200 visible ASCII characters.')
-  const id = `${customer}:${key}`
+  const id = `${owner.key}:${key}`
   const hash = requestHash(request)
   const deadline = Date.now() + WAIT_MS
 
@@ -54,7 +57,7 @@ export async function idempotent(
     try {
       claimed = await req.payload.create({
         collection: 'idempotency-keys',
-        data: { key: id, customer, requestHash: hash, state: 'processing' },
+        data: { key: id, customer: owner.customer, requestHash: hash, state: 'processing' },
         depth: 0,
       })
     } catch {

@@ -93,6 +93,9 @@ const schema = z
     RATE_LIMIT_WINDOW_S: int(60, 1),
     RATE_LIMIT_AUTH_MAX: int(10, 1),
     RATE_LIMIT_CHECKOUT_MAX: int(30, 1),
+    // A guest cart unchanged this long is removed (30 days), checked every interval.
+    GUEST_CART_TTL_S: int(2_592_000, 1),
+    GUEST_CART_SWEEP_INTERVAL_S: int(3600, 1),
     RATE_LIMIT_COUPON_MAX: int(10, 1),
     RATE_LIMIT_GRAPHQL_MAX: int(300, 1),
     ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email().optional()),

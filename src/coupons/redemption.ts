@@ -2,10 +2,10 @@ import type { PayloadRequest } from 'payload'
 
 import type { Coupon, Order } from '../../payload-types'
 import { refOf } from '../db/ids'
-import type { DocId } from '../db/ids'
 import { StoreError } from '../errors'
 import { COUPON_CUSTOMER_LIMIT, COUPON_USED_UP } from './messages'
 import {
+  couponHolder,
   customerCouponProblem,
   ensureCouponUsage,
   returnCouponUse,
@@ -13,11 +13,10 @@ import {
   takeCouponUse,
   takeCustomerCouponUse,
 } from './usage'
+import type { CouponHolder } from './usage'
 
 // A coupon on an order: checked before checkout, its uses taken with the order, given back when
 // the order is cancelled.
-
-type Ref = DocId
 
 const unavailable = (coupon: Coupon, message: string): StoreError =>
   new StoreError('COUPON_UNAVAILABLE', message, { coupon: coupon.code })
@@ -30,11 +29,11 @@ export async function checkCouponForOrder(
   req: PayloadRequest,
   coupon: Coupon,
   issue: string | null,
-  customer: Ref,
+  holder: CouponHolder,
 ): Promise<void> {
-  const problem = issue ?? (await customerCouponProblem(coupon, customer, req))
+  const problem = issue ?? (await customerCouponProblem(coupon, holder, req))
   if (problem) throw unavailable(coupon, problem)
-  if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, customer)
+  if (typeof coupon.maxUsesPerCustomer === 'number') await ensureCouponUsage(req, coupon.id, holder)
 }
 
 /**
@@ -45,16 +44,16 @@ export async function checkCouponForOrder(
 export async function takeCouponUses(
   req: PayloadRequest,
   coupon: Coupon,
-  customer: Ref,
+  holder: CouponHolder,
   undo: (() => Promise<void>)[],
 ): Promise<void> {
   if (!(await takeCouponUse(req, coupon.id, coupon.maxUses))) throw unavailable(coupon, COUPON_USED_UP)
   undo.push(() => returnCouponUse(req, coupon.id))
   if (typeof coupon.maxUsesPerCustomer !== 'number') return
-  if (!(await takeCustomerCouponUse(req, coupon.id, customer, coupon.maxUsesPerCustomer))) {
+  if (!(await takeCustomerCouponUse(req, coupon.id, holder, coupon.maxUsesPerCustomer))) {
     throw unavailable(coupon, COUPON_CUSTOMER_LIMIT)
   }
-  undo.push(() => returnCustomerCouponUse(req, coupon.id, customer))
+  undo.push(() => returnCustomerCouponUse(req, coupon.id, holder))
 }
 
 /**
@@ -66,6 +65,10 @@ export async function returnCouponUses(req: PayloadRequest, order: Order): Promi
   const coupon = refOf(order.coupon)
   if (coupon === undefined) return
   await returnCouponUse(req, coupon)
-  const customer = refOf(order.customer)
-  if (customer !== undefined) await returnCustomerCouponUse(req, coupon, customer)
+  // A guest order's use went to the holder of its email as it was at checkout; an account made
+  // with that email since then holds none of it, and the guarded write refuses to go below zero.
+  const customer = refOf(order.customer) ?? null
+  if (customer === null && !order.email) return
+  const holder = await couponHolder(req, { customer, email: order.email ?? '' })
+  await returnCustomerCouponUse(req, coupon, holder)
 }

@@ -3,15 +3,48 @@ import type { PayloadRequest, Where } from 'payload'
 import type { Coupon } from '../../payload-types'
 import { increment, writeIfMatches } from '../db/guardedWrite'
 import type { DocId } from '../db/ids'
+import { normaliseEmail } from '../guests/tokens'
 import { COUPON_CUSTOMER_LIMIT } from './messages'
 
 // A coupon's uses (`coupons.usedCount`) and each customer's uses of it (one `coupon-usages` row
 // per coupon and customer). Every change is ONE guarded statement (src/db/guardedWrite.ts): no
 // use is read, decided on in JavaScript and written back, so no concurrency over-uses a coupon.
+// A guest's uses count with the account of their email (couponHolder).
 
 type Ref = DocId
 
-const usageKey = (coupon: Ref, customer: Ref): string => `${coupon}:${customer}`
+/**
+ * Whose uses a per-customer limit counts: a customer's account, or a guest's email when no account
+ * has it (a guest with an account's email counts as that account: couponHolder).
+ */
+export type CouponHolder = { key: string; customer: Ref | null }
+
+const usageKey = (coupon: Ref, holder: CouponHolder): string => `${coupon}:${holder.key}`
+
+export const customerHolder = (customer: Ref): CouponHolder => ({ key: String(customer), customer })
+
+/**
+ * The holder of a buyer's uses: the customer, or for a guest (no account) the account that has
+ * their email, else the normalised email itself, so checking out as a guest does not buy more uses.
+ */
+export async function couponHolder(
+  req: PayloadRequest,
+  buyer: { customer: Ref | null; email: string },
+): Promise<CouponHolder> {
+  if (buyer.customer !== null) return customerHolder(buyer.customer)
+  const email = normaliseEmail(buyer.email)
+  const account = await req.payload.find({
+    collection: 'users',
+    where: { email: { equals: email } },
+    limit: 1,
+    depth: 0,
+    pagination: false,
+    select: {},
+    req,
+  })
+  const user = account.docs[0]
+  return user ? customerHolder(user.id) : { key: `email:${email}`, customer: null }
+}
 
 /** One counter of uses: a coupon's, or one customer's of a coupon. */
 type UseCounter = { collection: 'coupons' | 'coupon-usages'; row: Where; field: 'usedCount' | 'count' }
@@ -22,9 +55,9 @@ const couponUses = (coupon: Ref): UseCounter => ({
   field: 'usedCount',
 })
 
-const customerUses = (coupon: Ref, customer: Ref): UseCounter => ({
+const customerUses = (coupon: Ref, holder: CouponHolder): UseCounter => ({
   collection: 'coupon-usages',
-  row: { key: { equals: usageKey(coupon, customer) } },
+  row: { key: { equals: usageKey(coupon, holder) } },
   field: 'count',
 })
 
@@ -72,31 +105,38 @@ export async function returnCouponUse(req: PayloadRequest, coupon: Ref): Promise
   await giveBackUse(req, couponUses(coupon))
 }
 
-/** One more use of a coupon by one customer, unless `maxUsesPerCustomer` is reached. */
+/** One more use of a coupon by one holder, unless `maxUsesPerCustomer` is reached. */
 export async function takeCustomerCouponUse(
   req: PayloadRequest,
   coupon: Ref,
-  customer: Ref,
+  holder: CouponHolder,
   max: number,
 ): Promise<boolean> {
-  return takeUse(req, customerUses(coupon, customer), max)
+  return takeUse(req, customerUses(coupon, holder), max)
 }
 
 export async function returnCustomerCouponUse(
   req: PayloadRequest,
   coupon: Ref,
-  customer: Ref,
+  holder: CouponHolder,
 ): Promise<void> {
-  await giveBackUse(req, customerUses(coupon, customer))
+  await giveBackUse(req, customerUses(coupon, holder))
 }
 
-/** The per-customer counter row must exist before it can be incremented conditionally. */
-export async function ensureCouponUsage(req: PayloadRequest, coupon: Ref, customer: Ref): Promise<void> {
-  const key = usageKey(coupon, customer)
+/** The per-holder counter row must exist before it can be incremented conditionally. */
+export async function ensureCouponUsage(
+  req: PayloadRequest,
+  coupon: Ref,
+  holder: CouponHolder,
+): Promise<void> {
+  const key = usageKey(coupon, holder)
   const existing = await req.payload.count({ collection: 'coupon-usages', where: { key: { equals: key } } })
   if (existing.totalDocs > 0) return
   try {
-    await req.payload.create({ collection: 'coupon-usages', data: { key, coupon, customer, count: 0 } })
+    await req.payload.create({
+      collection: 'coupon-usages',
+      data: { key, coupon, customer: holder.customer, count: 0 },
+    })
   } catch {
     // Created by a concurrent checkout of the same customer: the unique key kept it single.
   }
@@ -105,13 +145,13 @@ export async function ensureCouponUsage(req: PayloadRequest, coupon: Ref, custom
 /** The per-customer limit, which needs the customer's usage count. */
 export async function customerCouponProblem(
   coupon: Coupon,
-  customer: Ref,
+  holder: CouponHolder,
   req: PayloadRequest,
 ): Promise<string | null> {
   if (typeof coupon.maxUsesPerCustomer !== 'number') return null
   const usage = await req.payload.find({
     collection: 'coupon-usages',
-    where: { key: { equals: usageKey(coupon.id, customer) } },
+    where: { key: { equals: usageKey(coupon.id, holder) } },
     limit: 1,
     depth: 0,
   })

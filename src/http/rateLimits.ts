@@ -126,7 +126,8 @@ export function rateLimits(settings: Env, connection: Redis | undefined, secret:
   })
   const router = express.Router()
   router.post(AUTH_ROUTES, auth)
-  router.post('/api/checkout', checkout)
+  // Guest carts share the checkout budget: each costs a row, and a guest checkout needs one.
+  router.post(['/api/checkout', '/api/carts/guest'], checkout)
   router.post('/api/carts/mine/coupon', couponPerIp, couponPerCustomer)
   router.post('/api/graphql', graphql, bufferBody, graphqlAuthLimit(auth))
   return router

@@ -28,8 +28,8 @@ export type OrderEventPayload = Pick<Order, 'id' | 'orderNumber' | 'status' | 'p
 
 export type OrderLike = OrderEventPayload & Pick<Order, 'customer'>
 
-const idOf = (value: Order['customer']): number | string =>
-  typeof value === 'object' && value !== null ? value.id : value
+const idOf = (value: NonNullable<Order['customer']>): number | string =>
+  typeof value === 'object' ? value.id : value
 
 /** Emits once to the owner's room, the order's room and the admins (a socket in several gets it once). */
 export function publishOrderEvent(
@@ -47,7 +47,10 @@ export function publishOrderEvent(
       paymentStatus: order.paymentStatus,
       total: order.total,
     }
-    io.to([`user:${idOf(order.customer)}`, `order:${order.id}`, 'admins']).emit(name, payload)
+    // A guest's order has no customer: its room and the admins only.
+    const owner =
+      order.customer === null || order.customer === undefined ? [] : [`user:${idOf(order.customer)}`]
+    io.to([...owner, `order:${order.id}`, 'admins']).emit(name, payload)
   } catch (error) {
     logger.warn({ err: error, event: name }, 'realtime: publishing failed')
   }

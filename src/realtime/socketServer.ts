@@ -13,6 +13,7 @@ import { env } from '../config/env'
 import { logger } from '../logger'
 import { closeRedisClient, withTimeout } from '../redis'
 import { PUBLIC_ROOM, setRealtime } from './events'
+import { hashToken } from '../guests/tokens'
 import { watchUserWrites } from './userWrites'
 import type { ChangedUsers } from './userWrites'
 
@@ -20,7 +21,11 @@ const RATE_PER_SECOND = 20
 
 type Ack = (answer: { ok: true } | { error: string }) => void
 /** The socket's user as last checked, the session its token names, and when the token expires (ms). */
-type SocketData = { user: User; sid: string | undefined; expiresAt: number }
+type UserData = { user: User; sid: string | undefined; expiresAt: number }
+/** A guest's socket (auth `orderToken`): the one order it follows, and nothing else. */
+type GuestData = { guestOrder: number | string }
+type SocketData = UserData | GuestData
+const isGuestData = (data: SocketData): data is GuestData => 'guestOrder' in data
 const USER_CHANGED = 'store:user-changed'
 type ServerSideEvents = { [USER_CHANGED]: (changed: ChangedUsers) => void }
 // setTimeout's longest delay; a longer-lived token is re-armed.
@@ -196,12 +201,14 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     if (sockets.length === 0) return
     const user = await findUser(payload, id)
     for (const socket of sockets) {
-      if (!stillAuthenticates(payload, user, socket.data.sid)) {
+      const data = socket.data
+      if (isGuestData(data)) continue
+      if (!stillAuthenticates(payload, user, data.sid)) {
         socket.disconnect(true)
         continue
       }
-      const wasAdmin = isAdminUser(socket.data.user)
-      socket.data.user = user
+      const wasAdmin = isAdminUser(data.user)
+      data.user = user
       if (isAdminUser(user)) await socket.join('admins')
       else {
         await socket.leave('admins')
@@ -238,7 +245,11 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
   const onUsersChanged = (changed: ChangedUsers): void => {
     const ids =
       changed === '*'
-        ? new Set([...io.of('/').sockets.values()].map((socket) => String(socket.data.user.id)))
+        ? new Set(
+            [...io.of('/').sockets.values()].flatMap((socket) =>
+              isGuestData(socket.data) ? [] : [String(socket.data.user.id)],
+            ),
+          )
         : changed.map(String)
     for (const id of ids) {
       for (const watch of handshakes.get(id) ?? []) watch.changed = true
@@ -258,10 +269,38 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
     if (clients.length > 0) io.serverSideEmit(USER_CHANGED, changed)
   })
 
+  /** The order whose token a guest socket presents (its hash is the lookup), or undefined. */
+  const guestOrderOf = async (token: unknown): Promise<number | string | undefined> => {
+    if (typeof token !== 'string') return undefined
+    const found = await payload.find({
+      collection: 'orders',
+      where: { orderTokenHash: { equals: hashToken(token) } },
+      limit: 1,
+      depth: 0,
+      pagination: false,
+      select: {},
+    })
+    return found.docs[0]?.id
+  }
+
+  /**
+   * A guest follows its one order: it joins that order's room and may do nothing else (any
+   * request it acknowledges is refused), so its token opens no other room or order.
+   */
+  const guestConnected = (socket: StoreSocket, data: GuestData): void => {
+    void socket.join(`order:${data.guestOrder}`)
+    const allowed = rateLimiter(RATE_PER_SECOND)
+    ;(socket as Socket).onAny((...args: unknown[]) => {
+      const ack = args.at(-1)
+      if (typeof ack !== 'function') return
+      ;(ack as Ack)({ error: allowed() ? 'not allowed' : 'rate limited' })
+    })
+  }
+
   const handshakeWatch = new WeakMap<object, { watch: Watch; unwatch: () => void }>()
   const authenticate = async (
     token: string,
-  ): Promise<{ data: SocketData; watching: { watch: Watch; unwatch: () => void } } | undefined> => {
+  ): Promise<{ data: UserData; watching: { watch: Watch; unwatch: () => void } } | undefined> => {
     const claims = await claimsOf(token, secret)
     if (!claims) return undefined
     const watching = watchUser(claims.id)
@@ -278,6 +317,17 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
 
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth
+    if (isRecord(auth) && auth.orderToken !== undefined) {
+      guestOrderOf(auth.orderToken).then(
+        (order) => {
+          if (order === undefined) return next(new Error('unauthorized'))
+          socket.data = { guestOrder: order }
+          next()
+        },
+        () => next(new Error('unauthorized')),
+      )
+      return
+    }
     const given = isRecord(auth) && typeof auth.token === 'string' ? auth.token : undefined
     const token = given ?? cookieToken(socket.handshake.headers.cookie)
     if (!token) return next(new Error('unauthorized'))
@@ -295,7 +345,9 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
   })
 
   io.on('connection', (socket) => {
-    const { user, expiresAt } = socket.data
+    const data = socket.data
+    if (isGuestData(data)) return guestConnected(socket, data)
+    const { user, expiresAt } = data
     void socket.join(`user:${user.id}`)
     if (isAdminUser(user)) void socket.join('admins')
     // A change announced while the handshake ran may not be in what it read.
@@ -347,7 +399,7 @@ export function attachRealtime(httpServer: http.Server, payload: Payload): Realt
           depth: 0,
           overrideAccess: false,
           // As checked last: a demoted admin reads only their own orders.
-          user: { ...socket.data.user, collection: 'users' },
+          user: { ...(socket.data as UserData).user, collection: 'users' },
           disableErrors: true,
         })
         .catch(() => null)

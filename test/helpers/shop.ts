@@ -30,7 +30,9 @@ export type CartView = {
 export type OrderView = {
   id: number | string
   orderNumber: string
-  customer: number | string
+  /** null for a guest's order. */
+  customer: number | string | null
+  email?: string
   status: string
   paymentStatus: string
   paymentMethod: string

@@ -12,7 +12,9 @@ import { startTestServer } from '../helpers/store/inProcess'
 import type { TestServer } from '../helpers/store/inProcess'
 import { firstAdmin, uniqueEmail, verifiedCustomer } from '../helpers/users'
 import type { Account } from '../helpers/users'
-import type { Actor } from './matrix'
+import { newToken } from '../../src/guests/tokens'
+import { isMember } from './matrix'
+import type { Actor, Member } from './matrix'
 
 // The server every cell runs against, its accounts, and the requests and documents the cells
 // share. Set by startRbacServer() (the test file's beforeAll); ES module bindings are live, so
@@ -58,8 +60,14 @@ export type Local = {
 export let server: TestServer
 export let api: Api
 export let local: Local
-export let accounts: Record<Exclude<Actor, 'anonymous'>, Account>
-export let users: Record<Exclude<Actor, 'anonymous'>, AsUser>
+export let accounts: Record<Member, Account>
+export let users: Record<Member, AsUser>
+
+/**
+ * The guests' tokens: the cart token of the guest cart last made (cartHolder sends it as
+ * X-Cart-Token) and the order token of the guest order last made (orderHolder, X-Order-Token).
+ */
+export const guestTokens = { cart: '', order: '' }
 export let shelfProduct: Doc
 export let image: Buffer
 
@@ -67,14 +75,25 @@ export let image: Buffer
 export const answers: { actor: Actor; text: string }[] = []
 
 export const tokenOf = (actor: Actor): string | undefined =>
-  actor === 'anonymous' ? undefined : accounts[actor].token
+  isMember(actor) ? accounts[actor].token : undefined
+
+/** A guest's credential: its token header, and no login. */
+export function guestHeaders(actor: Actor): Record<string, string> {
+  if (actor === 'cartHolder') return { 'X-Cart-Token': guestTokens.cart }
+  if (actor === 'orderHolder') return { 'X-Order-Token': guestTokens.order }
+  return {}
+}
 
 export async function rest<T = Record<string, unknown>>(
   actor: Actor,
   url: string,
   options: ApiOptions = {},
 ): Promise<ApiResponse<T>> {
-  const res = await api<T>(url, { ...options, token: tokenOf(actor) })
+  const res = await api<T>(url, {
+    ...options,
+    headers: { ...guestHeaders(actor), ...options.headers },
+    token: tokenOf(actor),
+  })
   answers.push({ actor, text: res.text })
   return res
 }
@@ -122,7 +141,10 @@ export async function freshCustomer(): Promise<Doc> {
   })
 }
 
-export async function pendingOrder(customer: Id, history: Record<string, unknown>[] = []): Promise<Doc> {
+export async function pendingOrder(
+  customer: Id | null,
+  history: Record<string, unknown>[] = [],
+): Promise<Doc> {
   const n = next()
   return local.create({
     collection: 'orders',
@@ -151,6 +173,30 @@ export async function pendingOrder(customer: Id, history: Record<string, unknown
       statusHistory: history,
     },
   })
+}
+
+/** A guest's pending order; orderHolder holds its token from now on. */
+export async function guestOrder(): Promise<Doc> {
+  const order = await pendingOrder(null)
+  const { token, hash } = newToken()
+  await server.payload.db.updateOne({
+    collection: 'orders',
+    id: order.id,
+    data: { email: uniqueEmail('rbac-guest'), orderTokenHash: hash },
+  })
+  guestTokens.order = token
+  return order
+}
+
+/** A guest's cart holding the shelf product; cartHolder holds its token from now on. */
+export async function guestCart(): Promise<Doc> {
+  const { token, hash } = newToken()
+  const cart = await local.create({
+    collection: 'carts',
+    data: { tokenHash: hash, items: [{ product: shelfProduct.id, quantity: 1 }] },
+  })
+  guestTokens.cart = token
+  return cart
 }
 
 /** Replaces the customer's cart (one per customer) with a fresh one holding the shelf product. */

@@ -1,6 +1,17 @@
 import { product as productData } from '../helpers/catalog'
 import { uniqueEmail } from '../helpers/users'
-import { file, freshCart, freshCustomer, local, next, pendingOrder, shelfProduct, users } from './context'
+import {
+  file,
+  freshCart,
+  freshCustomer,
+  guestCart,
+  guestOrder,
+  local,
+  next,
+  pendingOrder,
+  shelfProduct,
+  users,
+} from './context'
 import type { Doc } from './context'
 import type { Actor, Operation } from './matrix'
 import { ADDRESS } from '../helpers/shop'
@@ -117,12 +128,12 @@ export const FIXTURES: Record<string, Fixture> = {
     graphqlCreate: { roles: ['customer'] },
   },
   carts: {
-    make: () => freshCart(users.customer.id),
+    make: (variant) => (variant === 'guest' ? guestCart() : freshCart(users.customer.id)),
     createData: async () => ({ customer: (await freshCustomer()).id, items: [] }),
     update: () => ({ items: [] }),
   },
   orders: {
-    make: () => pendingOrder(users.customer.id),
+    make: (variant) => (variant === 'guest' ? guestOrder() : pendingOrder(users.customer.id)),
     createData: async () => ({
       orderNumber: `FORGED-${next()}`,
       customer: users.customer.id,

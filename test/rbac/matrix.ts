@@ -5,11 +5,24 @@
 
 import { AUTH_INTERNAL_FIELDS } from '../../src/access/authInternals'
 
-export const ACTORS = ['anonymous', 'customer', 'otherCustomer', 'admin'] as const
+export const ACTORS = [
+  'anonymous',
+  'cartHolder',
+  'orderHolder',
+  'customer',
+  'otherCustomer',
+  'admin',
+] as const
 export type Actor = (typeof ACTORS)[number]
+/** The actors that log in (the others hold, at most, a guest's cart or order token). */
+export type Member = Exclude<Actor, 'anonymous' | 'cartHolder' | 'orderHolder'>
+export const isMember = (actor: Actor): actor is Member =>
+  actor === 'customer' || actor === 'otherCustomer' || actor === 'admin'
 
 export const ACTOR_NAMES: Record<Actor, string> = {
   anonymous: 'anonymous',
+  cartHolder: 'guest (cart token)',
+  orderHolder: 'guest (order token)',
   customer: 'customer (owner)',
   otherCustomer: 'another customer',
   admin: 'admin',
@@ -37,14 +50,18 @@ export const only = <V extends string>(variants: readonly V[], note: string) =>
   ({ kind: 'only', variants, note }) as const
 
 type PerActor<V extends string> = Readonly<Record<Actor, Rule<V>>>
+/** Guests (no login, a cart or an order token) get what anonymous callers get, unless said otherwise. */
+const guests = <V extends string>(rule: Rule<V>) => ({ cartHolder: rule, orderHolder: rule })
 const everyone = <V extends string>(rule: Rule<V>): PerActor<V> => ({
   anonymous: rule,
+  ...guests(rule),
   customer: rule,
   otherCustomer: rule,
   admin: rule,
 })
 const adminOnlyRule = <V extends string>(): PerActor<V> => ({
   anonymous: denied(),
+  ...guests(denied()),
   customer: denied(),
   otherCustomer: denied(),
   admin: all,
@@ -105,6 +122,7 @@ export const COLLECTIONS = [
     rules: {
       read: {
         anonymous: only(['published'], 'published, untrashed only'),
+        ...guests(only(['published'], 'published, untrashed only')),
         customer: only(['published'], 'published, untrashed only'),
         otherCustomer: only(['published'], 'published, untrashed only'),
         admin: all,
@@ -130,6 +148,7 @@ export const COLLECTIONS = [
     rules: {
       read: {
         anonymous: only(['published'], 'published, untrashed, of a published product'),
+        ...guests(only(['published'], 'published, untrashed, of a published product')),
         customer: only(['published'], 'published, untrashed, of a published product'),
         otherCustomer: only(['published'], 'published, untrashed, of a published product'),
         admin: all,
@@ -156,6 +175,7 @@ export const COLLECTIONS = [
     rules: {
       read: {
         anonymous: only(['live'], 'untrashed only'),
+        ...guests(only(['live'], 'untrashed only')),
         customer: only(['live'], 'untrashed only'),
         otherCustomer: only(['live'], 'untrashed only'),
         admin: all,
@@ -172,21 +192,24 @@ export const COLLECTIONS = [
       private: "the customer's own upload (private)",
     },
     rules: {
-      create: { anonymous: denied(), customer: all, otherCustomer: all, admin: all },
+      create: { anonymous: denied(), ...guests(denied()), customer: all, otherCustomer: all, admin: all },
       read: {
         anonymous: only(['public'], 'public files only'),
+        ...guests(only(['public'], 'public files only')),
         customer: only(['public', 'private'], 'public files and their own uploads'),
         otherCustomer: only(['public'], "public files only: another's private upload is a 404"),
         admin: all,
       },
       update: {
         anonymous: denied(),
+        ...guests(denied()),
         customer: only(['private'], 'their own uploads only'),
         otherCustomer: only([], 'their own uploads only (403 on any other)'),
         admin: all,
       },
       delete: {
         anonymous: denied(),
+        ...guests(denied()),
         customer: only(['private'], 'their own uploads only'),
         otherCustomer: only([], 'their own uploads only (403 on any other)'),
         admin: all,
@@ -206,12 +229,14 @@ export const COLLECTIONS = [
       create: everyone(all),
       read: {
         anonymous: denied(),
+        ...guests(denied()),
         customer: only(['self'], 'their own account only; any other id is a 404'),
         otherCustomer: only([], 'their own account only; any other id is a 404'),
         admin: all,
       },
       update: {
         anonymous: denied(),
+        ...guests(denied()),
         customer: only(['self'], 'their own account only (403 on any other)'),
         otherCustomer: only([], 'their own account only (403 on any other)'),
         admin: all,
@@ -228,11 +253,13 @@ export const COLLECTIONS = [
     slug: 'carts',
     title: 'Carts',
     graphql: { plural: 'Carts', singular: 'Cart', create: true },
-    variants: { own: "the customer's cart" },
+    variants: { own: "the customer's cart", guest: "a guest's cart" },
     rules: {
       create: adminOnlyRule(),
       read: {
         anonymous: denied(),
+        // The cart token opens /api/carts/mine… only, not the collection.
+        ...guests(denied()),
         customer: only(['own'], 'their own cart only'),
         otherCustomer: only([], "their own cart only; another's id is a 404"),
         admin: all,
@@ -242,17 +269,20 @@ export const COLLECTIONS = [
     },
     notes: [
       'Customers change their cart only through `/api/carts/mine…` (below), which prices it from the catalog.',
+      "A guest's cart has no customer and is reached only through `/api/carts/mine…` with its `X-Cart-Token`; the token is stored as a SHA-256 hash (`tokenHash`) that no API ever answers, admins included.",
     ],
   }),
   collection({
     slug: 'orders',
     title: 'Orders',
     graphql: { plural: 'Orders', singular: 'Order', create: true },
-    variants: { own: "the customer's order" },
+    variants: { own: "the customer's order", guest: "a guest's order" },
     rules: {
       create: everyone(denied()),
       read: {
         anonymous: denied(),
+        cartHolder: denied(),
+        orderHolder: only(['guest'], 'the one order whose `X-Order-Token` they hold; any other id is a 404'),
         customer: only(['own'], 'their own orders only'),
         otherCustomer: only([], "their own orders only; another's id is a 404"),
         admin: all,
@@ -264,6 +294,7 @@ export const COLLECTIONS = [
       'Orders are created by `POST /api/checkout` only, even for admins.',
       'Admins change only `status` (along the allowed transitions); every other field is a snapshot nobody can change.',
       'Customers cancel through `POST /api/orders/<id>/cancel` (below).',
+      "A guest's order has no customer (until a customer verifies its email) and reaches no customer's, anonymous or GraphQL read; its `X-Order-Token` reads it (REST and GraphQL) and cancels it, nothing else. The token is stored as a SHA-256 hash (`orderTokenHash`) that no API ever answers.",
     ],
   }),
   collection({
@@ -325,22 +356,33 @@ export type EndpointPolicy = {
   readonly expect: Readonly<Record<Actor, { readonly status: number; readonly note?: string }>>
 }
 
+/** Each actor's status; guests get the anonymous caller's unless `guest` says otherwise. */
 const statuses = (
   anonymous: number,
   customer: number,
   otherCustomer: number,
   admin: number,
   notes: Partial<Record<Actor, string>> = {},
+  guest: Partial<Record<'cartHolder' | 'orderHolder', number>> = {},
 ): EndpointPolicy['expect'] => ({
   anonymous: { status: anonymous, note: notes.anonymous },
+  cartHolder: { status: guest.cartHolder ?? anonymous, note: notes.cartHolder },
+  orderHolder: { status: guest.orderHolder ?? anonymous, note: notes.orderHolder },
   customer: { status: customer, note: notes.customer },
   otherCustomer: { status: otherCustomer, note: notes.otherCustomer },
   admin: { status: admin, note: notes.admin },
 })
 
-const ownCart = { customer: 'their own cart', otherCustomer: 'their own cart', admin: 'their own cart' }
+const ownCart = {
+  cartHolder: 'their guest cart',
+  customer: 'their own cart',
+  otherCustomer: 'their own cart',
+  admin: 'their own cart',
+}
+const guestCart = { cartHolder: 200 }
 // `/mine` is always the caller's cart: nobody, admins included, can reach another's through it.
 const notInTheirCart = {
+  cartHolder: "not in their guest cart; the customer's stays as it was",
   customer: 'their own cart',
   otherCustomer: "not in their cart; the customer's stays as it was",
   admin: "not in their cart; the customer's stays as it was",
@@ -351,62 +393,118 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     method: 'GET',
     path: '/api/carts/mine',
     what: 'read the cart',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
   },
   {
     method: 'POST',
     path: '/api/carts/mine/items',
     what: 'add an item',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
   },
   {
     method: 'PATCH',
     path: '/api/carts/mine/items/:productId',
     what: "set a quantity in the customer's cart",
-    expect: statuses(401, 200, 404, 404, notInTheirCart),
+    expect: statuses(401, 200, 404, 404, notInTheirCart, { cartHolder: 404 }),
   },
   {
     method: 'DELETE',
     path: '/api/carts/mine/items/:productId',
     what: "remove an item from the customer's cart",
-    expect: statuses(401, 200, 404, 404, notInTheirCart),
+    expect: statuses(401, 200, 404, 404, notInTheirCart, { cartHolder: 404 }),
   },
   {
     method: 'DELETE',
     path: '/api/carts/mine',
     what: 'empty the cart',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
   },
   {
     method: 'POST',
     path: '/api/carts/mine/coupon',
     what: 'apply a coupon code',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
   },
   {
     method: 'DELETE',
     path: '/api/carts/mine/coupon',
     what: 'remove the coupon',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
+  },
+  {
+    method: 'POST',
+    path: '/api/carts/guest',
+    what: 'start a guest cart',
+    expect: statuses(
+      201,
+      201,
+      201,
+      201,
+      { anonymous: 'a new empty cart and its token, whoever asks' },
+      { cartHolder: 201, orderHolder: 201 },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/api/carts/mine/merge',
+    what: "merge a guest's cart into the caller's",
+    expect: statuses(401, 200, 200, 200, {
+      customer: 'into their own cart; the guest cart is gone',
+      otherCustomer: 'into their own cart; the guest cart is gone',
+      admin: 'into their own cart; the guest cart is gone',
+      cartHolder: 'a login is needed: the token alone merges nowhere',
+    }),
   },
   {
     method: 'POST',
     path: '/api/checkout',
     what: 'check out the cart (cash on delivery)',
-    expect: statuses(401, 201, 201, 201, {
-      customer: 'an order for themself, from their own cart',
-      otherCustomer: 'an order for themself, from their own cart',
-      admin: 'an order for themself, from their own cart',
-    }),
+    expect: statuses(
+      401,
+      201,
+      201,
+      201,
+      {
+        cartHolder: "a guest's order (with `email`) from their guest cart, with its `orderToken`",
+        customer: 'an order for themself, from their own cart',
+        otherCustomer: 'an order for themself, from their own cart',
+        admin: 'an order for themself, from their own cart',
+      },
+      { cartHolder: 201 },
+    ),
   },
   {
     method: 'POST',
     path: '/api/orders/:id/cancel',
     what: "cancel the customer's pending order",
-    expect: statuses(401, 200, 404, 200, {
-      customer: 'while pending or processing (later: 409)',
-      otherCustomer: "another's order is not found, and stays as it was",
-    }),
+    expect: statuses(
+      401,
+      200,
+      404,
+      200,
+      {
+        orderHolder: "their token is another order's: not found, and it stays as it was",
+        customer: 'while pending or processing (later: 409)',
+        otherCustomer: "another's order is not found, and stays as it was",
+      },
+      { orderHolder: 404 },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/api/orders/:id/cancel',
+    what: "cancel a guest's pending order",
+    expect: statuses(
+      401,
+      404,
+      404,
+      200,
+      {
+        orderHolder: "with the order's `X-Order-Token`, while pending or processing",
+        customer: "a guest's order is no customer's: not found",
+      },
+      { orderHolder: 200 },
+    ),
   },
   {
     method: 'POST',

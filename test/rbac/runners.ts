@@ -4,6 +4,9 @@ import {
   WEBHOOK_SECRET,
   freshCart,
   freshCustomer,
+  guestCart,
+  guestOrder,
+  guestTokens,
   local,
   next,
   pendingOrder,
@@ -12,7 +15,9 @@ import {
   users,
 } from './context'
 import type { Doc, Id } from './context'
-import type { Actor, EndpointPolicy } from './matrix'
+import { hashToken } from '../../src/guests/tokens'
+import { isMember } from './matrix'
+import type { Actor, EndpointPolicy, Member } from './matrix'
 import { ADDRESS } from '../helpers/shop'
 import { expect } from '@jest/globals'
 import { uniqueEmail } from '../helpers/users'
@@ -29,12 +34,22 @@ export const cartOf = async (user: Id): Promise<Doc | undefined> =>
 export const itemsIn = async (user: Id): Promise<unknown[]> =>
   ((await cartOf(user))?.items as unknown[] | undefined) ?? []
 
+/** The actor's cart with the shelf product in it: a member's own, or a new guest cart for cartHolder. */
 export async function withItem(actor: Actor): Promise<void> {
-  if (actor === 'anonymous') return
-  await freshCart(users[actor].id)
+  if (actor === 'cartHolder') await guestCart()
+  else if (isMember(actor)) await freshCart(users[actor].id)
 }
 
-export async function savePreference(actor: Exclude<Actor, 'anonymous'>, key: string): Promise<void> {
+/** The cart the actor's request reaches, when it has one. */
+async function cartReachedBy(actor: Actor): Promise<Doc | undefined> {
+  if (isMember(actor)) return cartOf(users[actor].id)
+  if (actor !== 'cartHolder') return undefined
+  return (
+    await local.find({ collection: 'carts', where: { tokenHash: { equals: hashToken(guestTokens.cart) } } })
+  ).docs[0]
+}
+
+export async function savePreference(actor: Member, key: string): Promise<void> {
   await local.create({
     collection: 'payload-preferences',
     data: { key, user: { relationTo: 'users', value: users[actor].id }, value: { open: true } },
@@ -59,18 +74,23 @@ export const signedEvent = () => {
   return { payload, header }
 }
 
+/** cartHolder's guest cart, without the shelf product. */
+async function emptyGuestCart(): Promise<void> {
+  const cart = await guestCart()
+  await local.update({ collection: 'carts', id: cart.id, data: { items: [] } })
+}
+
 export const RUNNERS: Record<string, Runner> = {
   'GET /api/carts/mine': async (actor) => {
     await freshCart(users.customer.id)
+    if (actor === 'cartHolder') await guestCart()
     const res = await rest<{ id?: Id }>(actor, '/api/carts/mine')
-    if (res.status === 200) {
-      const own = await cartOf(users[actor as Exclude<Actor, 'anonymous'>].id)
-      expect(String(res.body.id)).toBe(String(own?.id))
-    }
+    if (res.status === 200) expect(String(res.body.id)).toBe(String((await cartReachedBy(actor))?.id))
     return res.status
   },
   'POST /api/carts/mine/items': async (actor) => {
     await local.delete({ collection: 'carts', where: { customer: { equals: users.customer.id } } })
+    if (actor === 'cartHolder') await guestCart()
     const res = await rest(actor, '/api/carts/mine/items', {
       json: { product: shelfProduct.id, quantity: 2 },
     })
@@ -81,6 +101,7 @@ export const RUNNERS: Record<string, Runner> = {
     await freshCart(users.customer.id)
     if (actor === 'otherCustomer' || actor === 'admin')
       await local.delete({ collection: 'carts', where: { customer: { equals: users[actor].id } } })
+    if (actor === 'cartHolder') await emptyGuestCart()
     const res = await rest(actor, `/api/carts/mine/items/${shelfProduct.id}`, {
       method: 'PATCH',
       json: { quantity: 3 },
@@ -93,12 +114,14 @@ export const RUNNERS: Record<string, Runner> = {
     await freshCart(users.customer.id)
     if (actor === 'otherCustomer' || actor === 'admin')
       await local.delete({ collection: 'carts', where: { customer: { equals: users[actor].id } } })
+    if (actor === 'cartHolder') await emptyGuestCart()
     const res = await rest(actor, `/api/carts/mine/items/${shelfProduct.id}`, { method: 'DELETE' })
     expect((await itemsIn(users.customer.id)).length).toBe(actor === 'customer' ? 0 : 1)
     return res.status
   },
   'DELETE /api/carts/mine': async (actor) => {
     await freshCart(users.customer.id)
+    if (actor === 'cartHolder') await guestCart()
     const res = await rest(actor, '/api/carts/mine', { method: 'DELETE' })
     expect((await itemsIn(users.customer.id)).length).toBe(actor === 'customer' ? 0 : 1)
     return res.status
@@ -114,14 +137,48 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'POST /api/checkout': async (actor) => {
     await withItem(actor)
-    const res = await rest<{ order?: { customer: Id } }>(actor, '/api/checkout', {
-      json: { paymentMethod: 'cod', shippingAddress: ADDRESS },
-    })
-    if (res.status === 201 && actor !== 'anonymous')
+    // Every caller names an email; only a guest's is used.
+    const email = uniqueEmail('rbac-checkout')
+    const res = await rest<{ order?: { customer: Id | null; email: string }; orderToken?: string }>(
+      actor,
+      '/api/checkout',
+      { json: { paymentMethod: 'cod', shippingAddress: ADDRESS, email } },
+    )
+    if (res.status === 201 && isMember(actor)) {
       expect(String(res.body.order?.customer)).toBe(String(users[actor].id))
+      expect(res.body.orderToken).toBeUndefined()
+    }
+    if (res.status === 201 && actor === 'cartHolder') {
+      expect(res.body.order).toMatchObject({ customer: null, email })
+      expect(res.body.orderToken).toMatch(/^[\w-]{43}$/)
+    }
     return res.status
   },
-  'POST /api/orders/:id/cancel': async (actor) => {
+  'POST /api/carts/guest': async (actor) => {
+    const res = await rest<{ cartToken?: string }>(actor, '/api/carts/guest', { method: 'POST' })
+    if (res.status === 201) expect(res.body.cartToken).toMatch(/^[\w-]{43}$/)
+    return res.status
+  },
+  'POST /api/carts/mine/merge': async (actor) => {
+    const guest = await guestCart()
+    if (isMember(actor))
+      await local.delete({ collection: 'carts', where: { customer: { equals: users[actor].id } } })
+    const res = await rest(actor, '/api/carts/mine/merge', { json: { cartToken: guestTokens.cart } })
+    const left = await local.findByID({ collection: 'carts', id: guest.id, disableErrors: true })
+    expect(left === null).toBe(res.status === 200)
+    if (res.status === 200 && isMember(actor)) expect(await itemsIn(users[actor].id)).toHaveLength(1)
+    return res.status
+  },
+  "POST /api/orders/:id/cancel (cancel a guest's pending order)": async (actor) => {
+    const order = await guestOrder()
+    const res = await rest(actor, `/api/orders/${order.id}/cancel`, { method: 'POST' })
+    const after = await local.findByID({ collection: 'orders', id: order.id, depth: 0 })
+    expect(after?.status).toBe(res.status === 200 ? 'cancelled' : 'pending')
+    return res.status
+  },
+  "POST /api/orders/:id/cancel (cancel the customer's pending order)": async (actor) => {
+    // orderHolder holds the token of some other (guest) order.
+    await guestOrder()
     const order = await pendingOrder(users.customer.id)
     const res = await rest(actor, `/api/orders/${order.id}/cancel`, { method: 'POST' })
     const after = await local.findByID({ collection: 'orders', id: order.id, depth: 0 })
@@ -153,7 +210,7 @@ export const RUNNERS: Record<string, Runner> = {
   'GET /api/ready': async (actor) => (await rest(actor, '/api/ready')).status,
   'GET /api/users/me': async (actor) => {
     const res = await rest<{ user: Doc | null }>(actor, '/api/users/me')
-    if (actor === 'anonymous') expect(res.body.user).toBeNull()
+    if (!isMember(actor)) expect(res.body.user).toBeNull()
     else expect(String(res.body.user?.id)).toBe(String(users[actor].id))
     return res.status
   },
@@ -179,7 +236,7 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'GET /api/payload-preferences/:key': async (actor) => {
     const key = `nav-${next()}`
-    if (actor !== 'anonymous') await savePreference(actor, key)
+    if (isMember(actor)) await savePreference(actor, key)
     const res = await rest<{ value?: unknown }>(actor, `/api/payload-preferences/${key}`)
     if (res.status === 200) expect(res.body.value).toEqual({ open: true })
     return res.status
@@ -193,10 +250,10 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'DELETE /api/payload-preferences/:key': async (actor) => {
     const key = `nav-${next()}`
-    if (actor !== 'anonymous') await savePreference(actor, key)
+    if (isMember(actor)) await savePreference(actor, key)
     const res = await rest(actor, `/api/payload-preferences/${key}`, { method: 'DELETE' })
     const left = await local.find({ collection: 'payload-preferences', where: { key: { equals: key } } })
-    expect(left.docs.length).toBe(actor === 'anonymous' || res.status === 200 ? 0 : 1)
+    expect(left.docs.length).toBe(!isMember(actor) || res.status === 200 ? 0 : 1)
     if (actor === 'admin') {
       const unknown = await rest(actor, `/api/payload-preferences/missing-${next()}`, { method: 'DELETE' })
       expect(unknown.status).toBe(404)

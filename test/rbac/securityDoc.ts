@@ -21,7 +21,13 @@ SQLite and PostgreSQL._
 ## Roles
 
 - **anonymous**: no token. Reads the live catalog (published products, brands, categories, public
-  images), registers, logs in.
+  images), registers, logs in, starts a guest cart.
+- **guest (cart token)**: no login, the \`X-Cart-Token\` of a guest cart (\`POST /api/carts/guest\`).
+  Everything anonymous may do, plus that one cart through \`/api/carts/mine…\` and its checkout
+  (with \`email\`); never the \`carts\` collection itself, another cart, or any order.
+- **guest (order token)**: no login, the \`X-Order-Token\` a guest checkout answered. Everything
+  anonymous may do, plus reading (REST and GraphQL) and cancelling that one order; nothing else.
+  Both tokens are 256 random bits, stored only as their SHA-256, never answered by any API.
 - **customer**: a verified account with the \`customer\` role (every registration). Owns their
   account, cart, orders and uploads, and sees nothing of anyone else's.
 - **another customer**: the same role, looking at the first customer's documents: the

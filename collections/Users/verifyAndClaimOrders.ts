@@ -1,0 +1,37 @@
+import { verifyEmailOperation } from 'payload'
+import type { CollectionAfterChangeHook, Endpoint } from 'payload'
+
+import type { User } from '../../payload-types'
+import { claimGuestOrders } from '../../src/guests/claimOrders'
+
+// When a customer proves an email address, the guest orders placed with it become theirs
+// (src/guests/claimOrders.ts). Payload's own verification writes the user through the adapter,
+// without hooks, so its REST route is taken over here (same path, same answer) to claim after it;
+// an admin vouching for an address (`_verified` set on create or update) is caught by the hook.
+
+/** POST /api/users/verify/:id — Payload's verification, then the claim. */
+export const verifyAndClaimOrders: Endpoint = {
+  path: '/verify/:id',
+  method: 'post',
+  handler: async (req) => {
+    const token = String(req.routeParams?.id ?? '')
+    const found = await req.payload.find({
+      collection: 'users',
+      where: { _verificationToken: { equals: token } },
+      depth: 0,
+      limit: 1,
+      pagination: false,
+      showHiddenFields: true,
+    })
+    const user = found.docs[0]
+    await verifyEmailOperation({ collection: req.payload.collections.users, req, token })
+    if (user) await claimGuestOrders(req, user.id, user.email)
+    return Response.json({ message: req.t('authentication:accountVerified') }, { status: 200 })
+  },
+}
+
+/** An address an admin vouches for (`_verified` turned true) claims its guest orders too. */
+export const claimOrdersWhenVerified: CollectionAfterChangeHook<User> = async ({ doc, previousDoc, req }) => {
+  if (doc._verified && !previousDoc?._verified) await claimGuestOrders(req, doc.id, doc.email)
+  return doc
+}
