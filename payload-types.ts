@@ -72,6 +72,7 @@ export interface Config {
     brands: Brand;
     media: Media;
     orders: Order;
+    'order-emails': OrderEmail;
     carts: Cart;
     coupons: Coupon;
     users: User;
@@ -91,6 +92,7 @@ export interface Config {
     brands: BrandsSelect<false> | BrandsSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
     orders: OrdersSelect<false> | OrdersSelect<true>;
+    'order-emails': OrderEmailsSelect<false> | OrderEmailsSelect<true>;
     carts: CartsSelect<false> | CartsSelect<true>;
     coupons: CouponsSelect<false> | CouponsSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
@@ -417,6 +419,31 @@ export interface Coupon {
   createdAt: string;
 }
 /**
+ * Emails sent to customers about their orders: pending ones are retried with back-off; a failed or sent one can be sent again.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "order-emails".
+ */
+export interface OrderEmail {
+  id: number;
+  key: string;
+  order: number | Order;
+  kind: 'confirmation' | 'shipped' | 'cancelled' | 'refunded';
+  state: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  /**
+   * While a sender holds it; a sender that died gives it up when this passes.
+   */
+  leaseUntil?: string | null;
+  to?: string | null;
+  subject?: string | null;
+  sentAt?: string | null;
+  lastError?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "carts".
  */
@@ -535,6 +562,10 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'orders';
         value: number | Order;
+      } | null)
+    | ({
+        relationTo: 'order-emails';
+        value: number | OrderEmail;
       } | null)
     | ({
         relationTo: 'coupons';
@@ -762,6 +793,25 @@ export interface OrdersSelect<T extends boolean = true> {
         at?: T;
         id?: T;
       };
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "order-emails_select".
+ */
+export interface OrderEmailsSelect<T extends boolean = true> {
+  key?: T;
+  order?: T;
+  kind?: T;
+  state?: T;
+  attempts?: T;
+  nextAttemptAt?: T;
+  leaseUntil?: T;
+  to?: T;
+  subject?: T;
+  sentAt?: T;
+  lastError?: T;
   updatedAt?: T;
   createdAt?: T;
 }

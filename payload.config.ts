@@ -10,6 +10,7 @@ import { Carts } from './collections/Carts'
 import { Categories } from './collections/Categories'
 import { Coupons } from './collections/Coupons'
 import { Media } from './collections/Media'
+import { OrderEmails } from './collections/OrderEmails'
 import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
 import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
@@ -55,6 +56,7 @@ export default buildConfig({
     Brands,
     Media,
     Orders,
+    OrderEmails,
     Carts,
     Coupons,
     Users,

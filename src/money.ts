@@ -40,3 +40,16 @@ export function totals(lines: PricedLine[], coupon: CouponTerms | null, shipping
   const shipping = lines.length > 0 ? shippingFee : 0
   return { subtotal, discount, shipping, total: subtotal - discount + shipping }
 }
+
+/** Digits after the decimal point of `currency` (2 for usd and eur, 0 for jpy), as Intl knows them. */
+function minorDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  )
+}
+
+/** An amount for people to read, in the store currency: `formatMoney(123456, 'usd')` → "$1,234.56". */
+export function formatMoney(amount: Minor, currency: string): string {
+  const digits = minorDigits(currency)
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 10 ** digits)
+}

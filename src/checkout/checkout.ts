@@ -12,6 +12,7 @@ import type { PricedCart } from '../cart/pricing'
 import { loadCart, writeCart } from '../cart/storage'
 import type { LoadedCart } from '../cart/storage'
 import { env } from '../config/env'
+import { discardOrderEmails } from '../email/outbox/queue'
 import { newRowId } from '../db/ids'
 import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
@@ -251,6 +252,7 @@ async function placeOrder({
       )
       undo.push(async () => {
         await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: placed.id } }, req })
+        await discardOrderEmails(req, placed.id)
       })
       // The rows every concurrent checkout wants (a popular coupon, a product on sale) come last:
       // on PostgreSQL each stays locked from its guarded UPDATE until COMMIT, so the time between

@@ -59,6 +59,10 @@ const schema = z
     SMTP_PASS: optionalString,
     SMTP_SECURE: bool(false),
     EMAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Store <no-reply@localhost>')),
+    // Order emails (src/email/outbox): the first retry after this, each next one twice as late
+    // (at most an hour); after EMAIL_MAX_ATTEMPTS sends that failed the email is `failed`.
+    EMAIL_RETRY_BASE_MS: int(30_000, 100),
+    EMAIL_MAX_ATTEMPTS: int(10, 1),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
     STRIPE_API_URL: optionalUrl,

@@ -12,6 +12,7 @@ import config from '../../payload.config'
 import { env } from '../config/env'
 import { keepPoolErrorsFromCrashing } from '../db/adapter'
 import { markDatabaseDown, watchDatabase } from '../db/availability'
+import { startEmailOutbox } from '../email/outbox/sender'
 import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
@@ -123,6 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   logger.info({ url, admin: withAdmin, dev }, 'server listening')
 
   const stopSweep = startStripeSweep(payload)
+  const stopEmails = startEmailOutbox(payload)
 
   let closing: Promise<void> | undefined
   const step = (name: string, closed: Promise<void>): Promise<void> =>
@@ -135,6 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       stopSweep()
+      stopEmails()
       // New connections are refused from here on; every request accepted is still answered.
       const drained = drain(graceMs)
       // Each step is bounded, so that a dependency that is down (Redis, the database) cannot hold

@@ -3,33 +3,12 @@ import type { Payload, PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import { env } from '../config/env'
-import { writeIfMatches } from '../db/guardedWrite'
+import { takeNamedLease } from '../db/lease'
 import { logger } from '../logger'
 import { applyStripeEvent } from './events'
 import { stripe } from '../stripe/client'
 
 const LEASE = 'stripe-sweep'
-
-/**
- * Only one instance sweeps per interval: a lease row whose expiry is moved forward by a
- * conditional update (`WHERE value < now`), which exactly one instance can win.
- */
-async function takeLease(payload: Payload, now: number, seconds: number): Promise<boolean> {
-  const won = await writeIfMatches(payload, {
-    collection: 'counters',
-    where: { and: [{ name: { equals: LEASE } }, { value: { less_than: now } }] },
-    data: { value: now + seconds * 1000 },
-  })
-  if (won) return true
-  const exists = await payload.count({ collection: 'counters', where: { name: { equals: LEASE } } })
-  if (exists.totalDocs > 0) return false
-  try {
-    await payload.create({ collection: 'counters', data: { name: LEASE, value: now + seconds * 1000 } })
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** The event Stripe would have sent for a session in this state (ids stable, so replays dedupe). */
 function syntheticEvent(session: Stripe.Checkout.Session): Stripe.Event | undefined {
@@ -69,7 +48,8 @@ export async function sweepUnpaidCardOrders(payload: Payload, now = Date.now()):
   const client = stripe()
   if (!client) return { checked: 0, settled: 0, skipped: 'stripe-off' }
   const settings = env()
-  if (!(await takeLease(payload, now, Math.max(1, settings.STRIPE_SWEEP_INTERVAL_S - 1)))) {
+  // One sweep per interval across instances: whoever takes the lease.
+  if (!(await takeNamedLease(payload, LEASE, now, Math.max(1, settings.STRIPE_SWEEP_INTERVAL_S - 1)))) {
     return { checked: 0, settled: 0, skipped: 'lease' }
   }
   const cutoff = new Date(now - settings.STRIPE_SWEEP_AFTER_S * 1000).toISOString()
