@@ -50,7 +50,7 @@ beforeAll(async () => {
   })
   ;({ server, api, admin, apiFor: instance } = stores)
   buyers = await customersViaLocalApi(server.payload, api, 4, 'mail')
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await stores?.stop()

@@ -18,6 +18,18 @@ export type Fixture = {
   graphqlUpdate?: Record<string, unknown>
 }
 
+/** An email of the customer's order that failed (so that a resend has something to do). */
+export function failedEmail(order: Doc['id']): Record<string, unknown> {
+  return {
+    key: `${String(order)}:confirmation:${next()}`,
+    order,
+    kind: 'confirmation',
+    state: 'failed',
+    attempts: 10,
+    nextAttemptAt: new Date().toISOString(),
+  }
+}
+
 export const FIXTURES: Record<string, Fixture> = {
   products: {
     make: async (variant) => {
@@ -113,6 +125,14 @@ export const FIXTURES: Record<string, Fixture> = {
       local.create({ collection: 'coupons', data: { code: `RBAC${next()}`, type: 'percent', value: 10 } }),
     createData: async () => ({ code: `NEW${next()}`, type: 'percent', value: 5 }),
     update: () => ({ value: 11 + (next() % 80) }),
+  },
+  'order-emails': {
+    make: async () => {
+      const order = await pendingOrder(users.customer.id)
+      return local.create({ collection: 'order-emails', data: failedEmail(order.id) })
+    },
+    createData: async () => failedEmail((await pendingOrder(users.customer.id)).id),
+    update: () => ({ to: `changed-${next()}@example.test` }),
   },
   counters: {
     make: () => local.create({ collection: 'counters', data: { name: `counter-${next()}`, value: 1 } }),

@@ -255,6 +255,21 @@ export const COLLECTIONS = [
     },
     notes: ['Customers never list coupons: they apply a code to their cart.'],
   }),
+  collection({
+    slug: 'order-emails',
+    title: 'Order emails (outbox)',
+    graphql: { plural: 'OrderEmails', singular: 'OrderEmail', create: true },
+    variants: { row: 'an email about the customer\'s order' },
+    rules: {
+      create: everyone(denied()),
+      read: adminOnlyRule(),
+      update: everyone(denied()),
+      delete: everyone(denied()),
+    },
+    notes: [
+      'Written by the server with the order change that calls for the email, sent by its outbox sender. Admins watch it and resend an email through `POST /api/order-emails/<id>/resend` (below); nobody writes rows over the API: a forged row would mail a customer, a changed one resend or suppress an email.',
+    ],
+  }),
   systemCollection('counters', 'Counters (system)', 'Counters', 'Counter'),
   systemCollection('coupon-usages', 'Coupon usages (system)', 'CouponUsages', 'CouponUsage'),
   systemCollection('idempotency-keys', 'Idempotency keys (system)', 'IdempotencyKeys', 'IdempotencyKey'),
@@ -383,6 +398,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
       customer: 'while pending or processing (later: 409)',
       otherCustomer: "another's order is not found, and stays as it was",
     }),
+  },
+  {
+    method: 'POST',
+    path: '/api/order-emails/:id/resend',
+    what: 'send an order email again',
+    expect: statuses(401, 403, 403, 202, { admin: 'a sent or failed email; one pending or being sent: 409' }),
   },
   {
     method: 'POST',
