@@ -76,6 +76,7 @@ export interface Config {
     carts: Cart;
     coupons: Coupon;
     users: User;
+    addresses: Address;
     counters: Counter;
     'coupon-usages': CouponUsage;
     'idempotency-keys': IdempotencyKey;
@@ -96,6 +97,7 @@ export interface Config {
     carts: CartsSelect<false> | CartsSelect<true>;
     coupons: CouponsSelect<false> | CouponsSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
+    addresses: AddressesSelect<false> | AddressesSelect<true>;
     counters: CountersSelect<false> | CountersSelect<true>;
     'coupon-usages': CouponUsagesSelect<false> | CouponUsagesSelect<true>;
     'idempotency-keys': IdempotencyKeysSelect<false> | IdempotencyKeysSelect<true>;
@@ -269,6 +271,7 @@ export interface User {
    */
   currentPassword?: string | null;
   roles: ('admin' | 'customer')[];
+  defaultAddress?: (number | null) | Address;
   avatar?: (number | null) | Media;
   updatedAt: string;
   createdAt: string;
@@ -291,6 +294,28 @@ export interface User {
     | null;
   password?: string | null;
   collection: 'users';
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "addresses".
+ */
+export interface Address {
+  id: number;
+  customer?: (number | null) | User;
+  name: string;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  region?: string | null;
+  postalCode: string;
+  country: string;
+  phone?: string | null;
+  /**
+   * The customer has one default address at most.
+   */
+  isDefault?: boolean | null;
+  updatedAt: string;
+  createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -351,6 +376,7 @@ export interface Order {
     line1: string;
     line2?: string | null;
     city: string;
+    region?: string | null;
     postalCode: string;
     country: string;
     phone?: string | null;
@@ -576,6 +602,10 @@ export interface PayloadLockedDocument {
         value: number | User;
       } | null)
     | ({
+        relationTo: 'addresses';
+        value: number | Address;
+      } | null)
+    | ({
         relationTo: 'counters';
         value: number | Counter;
       } | null)
@@ -770,6 +800,7 @@ export interface OrdersSelect<T extends boolean = true> {
         line1?: T;
         line2?: T;
         city?: T;
+        region?: T;
         postalCode?: T;
         country?: T;
         phone?: T;
@@ -853,6 +884,7 @@ export interface UsersSelect<T extends boolean = true> {
   name?: T;
   currentPassword?: T;
   roles?: T;
+  defaultAddress?: T;
   avatar?: T;
   updatedAt?: T;
   createdAt?: T;
@@ -873,6 +905,24 @@ export interface UsersSelect<T extends boolean = true> {
         createdAt?: T;
         expiresAt?: T;
       };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "addresses_select".
+ */
+export interface AddressesSelect<T extends boolean = true> {
+  customer?: T;
+  name?: T;
+  line1?: T;
+  line2?: T;
+  city?: T;
+  region?: T;
+  postalCode?: T;
+  country?: T;
+  phone?: T;
+  isDefault?: T;
+  updatedAt?: T;
+  createdAt?: T;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema

@@ -5,6 +5,7 @@ import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
 
+import { Addresses } from './collections/Addresses'
 import { Brands } from './collections/Brands'
 import { Carts } from './collections/Carts'
 import { Categories } from './collections/Categories'
@@ -60,6 +61,7 @@ export default buildConfig({
     Carts,
     Coupons,
     Users,
+    Addresses,
     Counters,
     CouponUsages,
     IdempotencyKeys,

@@ -149,6 +149,7 @@ export const Orders: CollectionConfig = {
         { name: 'line1', type: 'text', required: true },
         { name: 'line2', type: 'text' },
         { name: 'city', type: 'text', required: true },
+        { name: 'region', type: 'text' },
         { name: 'postalCode', type: 'text', required: true },
         { name: 'country', type: 'text', required: true },
         { name: 'phone', type: 'text' },

@@ -7,6 +7,7 @@ import * as migration_20261204_202046_cart_revision from './20261204_202046_cart
 import * as migration_20261204_210802_payments_refunds from './20261204_210802_payments_refunds';
 import * as migration_20261205_000437_product_stock_revision from './20261205_000437_product_stock_revision';
 import * as migration_20261205_014807_order_emails from './20261205_014807_order_emails';
+import * as migration_20261205_020325_addresses from './20261205_020325_addresses';
 
 export const migrations = [
   {
@@ -52,6 +53,11 @@ export const migrations = [
   {
     up: migration_20261205_014807_order_emails.up,
     down: migration_20261205_014807_order_emails.down,
-    name: '20261205_014807_order_emails'
+    name: '20261205_014807_order_emails',
+  },
+  {
+    up: migration_20261205_020325_addresses.up,
+    down: migration_20261205_020325_addresses.down,
+    name: '20261205_020325_addresses'
   },
 ];

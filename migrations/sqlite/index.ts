@@ -7,6 +7,7 @@ import * as migration_20261204_201959_cart_revision from './20261204_201959_cart
 import * as migration_20261204_210751_payments_refunds from './20261204_210751_payments_refunds';
 import * as migration_20261205_000427_product_stock_revision from './20261205_000427_product_stock_revision';
 import * as migration_20261205_014728_order_emails from './20261205_014728_order_emails';
+import * as migration_20261205_020253_addresses from './20261205_020253_addresses';
 
 export const migrations = [
   {
@@ -52,6 +53,11 @@ export const migrations = [
   {
     up: migration_20261205_014728_order_emails.up,
     down: migration_20261205_014728_order_emails.down,
-    name: '20261205_014728_order_emails'
+    name: '20261205_014728_order_emails',
+  },
+  {
+    up: migration_20261205_020253_addresses.up,
+    down: migration_20261205_020253_addresses.down,
+    name: '20261205_020253_addresses'
   },
 ];

@@ -126,6 +126,15 @@ export const FIXTURES: Record<string, Fixture> = {
     createData: async () => ({ code: `NEW${next()}`, type: 'percent', value: 5 }),
     update: () => ({ value: 11 + (next() % 80) }),
   },
+  addresses: {
+    make: () =>
+      local.create({
+        collection: 'addresses',
+        data: { ...ADDRESS, name: `Home ${next()}`, customer: users.customer.id },
+      }),
+    createData: async () => ({ ...ADDRESS, name: `New ${next()}` }),
+    update: () => ({ name: `Renamed ${next()}` }),
+  },
   'order-emails': {
     make: async () => {
       const order = await pendingOrder(users.customer.id)

@@ -243,6 +243,37 @@ export const COLLECTIONS = [
     ],
   }),
   collection({
+    slug: 'addresses',
+    title: 'Addresses',
+    graphql: { plural: 'Addresses', singular: 'Address', create: true },
+    variants: { own: "the customer's address" },
+    rules: {
+      create: { anonymous: denied(), customer: all, otherCustomer: all, admin: all },
+      read: {
+        anonymous: denied(),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], "their own addresses only; another's id is a 404"),
+        admin: all,
+      },
+      update: {
+        anonymous: denied(),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], 'their own addresses only'),
+        admin: all,
+      },
+      delete: {
+        anonymous: denied(),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], 'their own addresses only'),
+        admin: all,
+      },
+    },
+    notes: [
+      'A new address belongs to the customer who saves it, whatever the body says (an admin may name the customer); no one moves it to another customer afterwards.',
+      '`isDefault` is read from the one default each customer has (at most one, whatever the concurrency).',
+    ],
+  }),
+  collection({
     slug: 'coupons',
     title: 'Coupons',
     graphql: { plural: 'Coupons', singular: 'Coupon', create: true },
@@ -259,7 +290,7 @@ export const COLLECTIONS = [
     slug: 'order-emails',
     title: 'Order emails (outbox)',
     graphql: { plural: 'OrderEmails', singular: 'OrderEmail', create: true },
-    variants: { row: 'an email about the customer\'s order' },
+    variants: { row: "an email about the customer's order" },
     rules: {
       create: everyone(denied()),
       read: adminOnlyRule(),
