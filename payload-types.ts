@@ -75,6 +75,8 @@ export interface Config {
     'order-emails': OrderEmail;
     carts: Cart;
     coupons: Coupon;
+    'shipping-methods': ShippingMethod;
+    'tax-rates': TaxRate;
     users: User;
     addresses: Address;
     counters: Counter;
@@ -96,6 +98,8 @@ export interface Config {
     'order-emails': OrderEmailsSelect<false> | OrderEmailsSelect<true>;
     carts: CartsSelect<false> | CartsSelect<true>;
     coupons: CouponsSelect<false> | CouponsSelect<true>;
+    'shipping-methods': ShippingMethodsSelect<false> | ShippingMethodsSelect<true>;
+    'tax-rates': TaxRatesSelect<false> | TaxRatesSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
     addresses: AddressesSelect<false> | AddressesSelect<true>;
     counters: CountersSelect<false> | CountersSelect<true>;
@@ -365,6 +369,25 @@ export interface Order {
   shipping: number;
   total: number;
   /**
+   * Included in the total (TAX_MODE=exclusive) or in the prices (inclusive).
+   */
+  tax?: number | null;
+  taxLines?:
+    | {
+        name: string;
+        rate: number;
+        amount: number;
+        id?: string | null;
+      }[]
+    | null;
+  /**
+   * The shipping method chosen at checkout, as it was then.
+   */
+  shippingMethod?: {
+    methodId?: string | null;
+    name?: string | null;
+  };
+  /**
    * Refunded so far, in minor units: partial refunds (from the Stripe dashboard) add up here; only a full refund makes the payment status refunded.
    */
   amountRefunded?: number | null;
@@ -487,6 +510,49 @@ export interface Cart {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "shipping-methods".
+ */
+export interface ShippingMethod {
+  id: number;
+  name: string;
+  /**
+   * Minor units (cents).
+   */
+  price: number;
+  /**
+   * Ships free when the subtotal after discount is at least this (minor units); empty: never.
+   */
+  freeAbove?: number | null;
+  /**
+   * ISO 3166-1 alpha-2 codes this method ships to; empty: everywhere.
+   */
+  countries?: string[] | null;
+  enabled?: boolean | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "tax-rates".
+ */
+export interface TaxRate {
+  id: number;
+  name: string;
+  country: string;
+  /**
+   * Optional: a state or province; its rates replace the country's there.
+   */
+  region?: string | null;
+  /**
+   * Basis points: 2000 = 20 %.
+   */
+  rate: number;
+  appliesToShipping?: boolean | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "counters".
  */
 export interface Counter {
@@ -596,6 +662,14 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'coupons';
         value: number | Coupon;
+      } | null)
+    | ({
+        relationTo: 'shipping-methods';
+        value: number | ShippingMethod;
+      } | null)
+    | ({
+        relationTo: 'tax-rates';
+        value: number | TaxRate;
       } | null)
     | ({
         relationTo: 'users';
@@ -789,6 +863,21 @@ export interface OrdersSelect<T extends boolean = true> {
   discount?: T;
   shipping?: T;
   total?: T;
+  tax?: T;
+  taxLines?:
+    | T
+    | {
+        name?: T;
+        rate?: T;
+        amount?: T;
+        id?: T;
+      };
+  shippingMethod?:
+    | T
+    | {
+        methodId?: T;
+        name?: T;
+      };
   amountRefunded?: T;
   currency?: T;
   couponCode?: T;
@@ -873,6 +962,32 @@ export interface CouponsSelect<T extends boolean = true> {
   expiresAt?: T;
   active?: T;
   usedCount?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "shipping-methods_select".
+ */
+export interface ShippingMethodsSelect<T extends boolean = true> {
+  name?: T;
+  price?: T;
+  freeAbove?: T;
+  countries?: T;
+  enabled?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "tax-rates_select".
+ */
+export interface TaxRatesSelect<T extends boolean = true> {
+  name?: T;
+  country?: T;
+  region?: T;
+  rate?: T;
+  appliesToShipping?: T;
   updatedAt?: T;
   createdAt?: T;
 }

@@ -14,6 +14,8 @@ import { Media } from './collections/Media'
 import { OrderEmails } from './collections/OrderEmails'
 import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
+import { ShippingMethods } from './collections/ShippingMethods'
+import { TaxRates } from './collections/TaxRates'
 import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
 import { Users } from './collections/Users'
 import { registrationMutations } from './collections/Users/registration'
@@ -60,6 +62,8 @@ export default buildConfig({
     OrderEmails,
     Carts,
     Coupons,
+    ShippingMethods,
+    TaxRates,
     Users,
     Addresses,
     Counters,

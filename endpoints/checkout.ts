@@ -39,6 +39,7 @@ const Checkout = z
     paymentMethod: z.enum(['cod', 'card']),
     shippingAddress: ShippingAddress.optional(),
     addressId: documentId.optional(),
+    shippingMethod: documentId.optional(),
   })
   .refine((body) => (body.shippingAddress === undefined) !== (body.addressId === undefined), {
     message: 'send either shippingAddress or addressId',
@@ -57,7 +58,14 @@ export const checkoutEndpoint: Endpoint = {
       const shippingAddress = input.shippingAddress
         ? { line2: null, region: null, phone: null, ...input.shippingAddress }
         : await savedAddressForOrder(req, normaliseId(req.payload, input.addressId ?? '') as DocId)
-      const result = await checkout(req, { paymentMethod: input.paymentMethod, shippingAddress })
+      const result = await checkout(req, {
+        paymentMethod: input.paymentMethod,
+        shippingAddress,
+        shippingMethod:
+          input.shippingMethod === undefined
+            ? undefined
+            : (normaliseId(req.payload, input.shippingMethod) as DocId),
+      })
       return { status: 201, body: result, order: result.order.id }
     })
     return Response.json(outcome.body, { status: outcome.status })

@@ -8,6 +8,7 @@ import * as migration_20261204_210751_payments_refunds from './20261204_210751_p
 import * as migration_20261205_000427_product_stock_revision from './20261205_000427_product_stock_revision';
 import * as migration_20261205_014728_order_emails from './20261205_014728_order_emails';
 import * as migration_20261205_020253_addresses from './20261205_020253_addresses';
+import * as migration_20261205_022953_shipping_taxes from './20261205_022953_shipping_taxes';
 
 export const migrations = [
   {
@@ -58,6 +59,11 @@ export const migrations = [
   {
     up: migration_20261205_020253_addresses.up,
     down: migration_20261205_020253_addresses.down,
-    name: '20261205_020253_addresses'
+    name: '20261205_020253_addresses',
+  },
+  {
+    up: migration_20261205_022953_shipping_taxes.up,
+    down: migration_20261205_022953_shipping_taxes.down,
+    name: '20261205_022953_shipping_taxes'
   },
 ];

@@ -7,6 +7,8 @@ import { announceStock } from '../cache'
 import type { StockChange } from '../cache/stockOverlay'
 import { linesOf } from '../cart/lines'
 import { restoreLines } from '../cart/operations'
+import { withCharges } from '../cart/charges'
+import type { ChargedCart } from '../cart/charges'
 import { priceCart } from '../cart/pricing'
 import type { PricedCart } from '../cart/pricing'
 import { loadCart, writeCart } from '../cart/storage'
@@ -22,6 +24,7 @@ import { inOrderChange } from '../orders/change'
 import { openOrder } from '../orders/lifecycle'
 import { recordPayment } from '../orders/payment'
 import { abandonCardOrder } from '../payments/orderPayments'
+import { methodForOrder } from '../shipping/methods'
 import { stripe } from '../stripe/client'
 import { checkCouponForOrder, takeCouponUses } from '../coupons/redemption'
 import { StoreError } from '../errors'
@@ -31,7 +34,11 @@ import type { StockLeft } from '../inventory/stock'
 import { formatOrderNumber, nextCounter } from './orderNumbers'
 
 export type ShippingAddress = Order['shippingAddress']
-export type CheckoutInput = { paymentMethod: 'cod' | 'card'; shippingAddress: ShippingAddress }
+export type CheckoutInput = {
+  paymentMethod: 'cod' | 'card'
+  shippingAddress: ShippingAddress
+  shippingMethod?: DocId
+}
 
 /** Prices of one checkout before it answers 409: each miss means the cart changed meanwhile. */
 const CLAIM_ATTEMPTS = 3
@@ -61,11 +68,16 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
 
   // Reserved once, before any transaction: a counter row held until commit would serialise
   // checkouts. A checkout that then finds nothing to order leaves a gap.
+  const destination = input.shippingAddress
+  const method = await methodForOrder(req, input.shippingMethod, destination.country)
   let orderNumber: string | undefined
   let order: Order | undefined
   for (let attempt = 1; !order; attempt++) {
     const cart = await loadCart(req)
-    const priced = await priceCart(cart, req, { images: false })
+    const priced = await withCharges(req, await priceCart(cart, req, { images: false }), {
+      destination,
+      method,
+    })
     const coupon = await checkCart(req, priced, user.id)
     orderNumber ??= formatOrderNumber(await nextCounter(req, 'orders'))
     order = (await placeOrderRetrying({ req, cart, priced, coupon, user, orderNumber, input })) ?? undefined
@@ -139,7 +151,7 @@ async function startCardPayment(
 type Placement = {
   req: PayloadRequest
   cart: LoadedCart
-  priced: PricedCart
+  priced: ChargedCart
   coupon: PricedCart['coupon']
   user: NonNullable<PayloadRequest['user']>
   orderNumber: string
@@ -241,6 +253,11 @@ async function placeOrder({
           subtotal: priced.subtotal,
           discount: priced.discount,
           shipping: priced.shipping,
+          tax: priced.tax,
+          taxLines: priced.taxLines.map((line) => ({ id: newRowId(), ...line })),
+          shippingMethod: priced.shippingMethod
+            ? { methodId: String(priced.shippingMethod.id), name: priced.shippingMethod.name }
+            : { methodId: null, name: null },
           total: priced.total,
           currency: priced.currency,
           couponCode: coupon?.code ?? null,

@@ -71,6 +71,7 @@ const schema = z
     // Stripe accepts Checkout Session lifetimes of 30 minutes to 24 hours.
     STRIPE_SESSION_TTL_S: int(1800, 1800).pipe(z.number().max(86_400)),
     SHIPPING_FLAT_FEE: int(0),
+    TAX_MODE: z.preprocess(emptyAsUndefined, z.enum(['exclusive', 'inclusive']).default('exclusive')),
     MAX_UPLOAD_BYTES: int(5_242_880, 1),
     MEDIA_DIR: z.preprocess(emptyAsUndefined, z.string().default('media')),
     CURRENCY: z.preprocess(

@@ -135,6 +135,21 @@ export const FIXTURES: Record<string, Fixture> = {
     createData: async () => ({ ...ADDRESS, name: `New ${next()}` }),
     update: () => ({ name: `Renamed ${next()}` }),
   },
+  'shipping-methods': {
+    make: (variant) =>
+      local.create({
+        collection: 'shipping-methods',
+        data: { name: `Method ${next()}`, price: 500, enabled: variant !== 'disabled' },
+      }),
+    createData: async () => ({ name: `New method ${next()}`, price: 700 }),
+    update: () => ({ price: 100 + next() }),
+  },
+  'tax-rates': {
+    make: () =>
+      local.create({ collection: 'tax-rates', data: { name: `Rate ${next()}`, country: 'GB', rate: 2000 } }),
+    createData: async () => ({ name: `New rate ${next()}`, country: 'FR', rate: 2000 }),
+    update: () => ({ rate: 100 + next() }),
+  },
   'order-emails': {
     make: async () => {
       const order = await pendingOrder(users.customer.id)

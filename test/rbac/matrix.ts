@@ -274,6 +274,39 @@ export const COLLECTIONS = [
     ],
   }),
   collection({
+    slug: 'shipping-methods',
+    title: 'Shipping methods',
+    graphql: { plural: 'ShippingMethods', singular: 'ShippingMethod', create: true },
+    variants: { enabled: 'an enabled method', disabled: 'a disabled method' },
+    rules: {
+      read: {
+        anonymous: only(['enabled'], 'enabled methods only'),
+        customer: only(['enabled'], 'enabled methods only'),
+        otherCustomer: only(['enabled'], 'enabled methods only'),
+        admin: all,
+      },
+      ...catalogWrites,
+    },
+    notes: [
+      'Customers see what each method costs for their cart through `/api/carts/mine/shipping-methods`.',
+    ],
+  }),
+  collection({
+    slug: 'tax-rates',
+    title: 'Tax rates',
+    graphql: { plural: 'TaxRates', singular: 'TaxRate', create: true },
+    variants: { rate: 'a tax rate' },
+    rules: {
+      create: adminOnlyRule(),
+      read: adminOnlyRule(),
+      update: adminOnlyRule(),
+      delete: adminOnlyRule(),
+    },
+    notes: [
+      'Customers see the tax of their cart (`?country=`) and order (`tax`, `taxLines`), never the table.',
+    ],
+  }),
+  collection({
     slug: 'coupons',
     title: 'Coupons',
     graphql: { plural: 'Coupons', singular: 'Coupon', create: true },
@@ -392,6 +425,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     path: '/api/carts/mine/items/:productId',
     what: "remove an item from the customer's cart",
     expect: statuses(401, 200, 404, 404, notInTheirCart),
+  },
+  {
+    method: 'GET',
+    path: '/api/carts/mine/shipping-methods',
+    what: 'the shipping methods serving a country, priced for the cart',
+    expect: statuses(401, 200, 200, 200, ownCart),
   },
   {
     method: 'DELETE',

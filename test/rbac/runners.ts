@@ -98,6 +98,8 @@ export const RUNNERS: Record<string, Runner> = {
     expect((await itemsIn(users.customer.id)).length).toBe(actor === 'customer' ? 0 : 1)
     return res.status
   },
+  'GET /api/carts/mine/shipping-methods': async (actor) =>
+    (await rest(actor, '/api/carts/mine/shipping-methods?country=GB')).status,
   'DELETE /api/carts/mine': async (actor) => {
     await freshCart(users.customer.id)
     const res = await rest(actor, '/api/carts/mine', { method: 'DELETE' })

@@ -63,6 +63,10 @@ function headline(kind: EmailKind, order: Order, money: (amount: number) => stri
   }
 }
 
+/** Inclusive tax is in the prices: the total holds nothing beyond subtotal − discount + shipping. */
+const taxIncluded = (order: Order): boolean =>
+  order.total === order.subtotal - order.discount + order.shipping
+
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The email `kind` of `order`; null when it has nobody to go to. */
@@ -90,7 +94,14 @@ export async function composeOrderEmail(
           },
         ]
       : []),
-    { label: 'Shipping', amount: money(order.shipping) },
+    {
+      label: order.shippingMethod?.name ? `Shipping (${order.shippingMethod.name})` : 'Shipping',
+      amount: money(order.shipping),
+    },
+    ...(order.taxLines ?? []).map((line) => ({
+      label: `${line.name}${taxIncluded(order) ? ' (included)' : ''}`,
+      amount: money(line.amount),
+    })),
     { label: 'Total', amount: money(order.total) },
   ]
   const text = [
