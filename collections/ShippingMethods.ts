@@ -1,7 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { adminOnly, isAdmin } from '../src/access'
-import { COUNTRY_MESSAGE, countryCode } from '../src/addresses/country'
+import { COUNTRY_MESSAGE, countryCode, storedCountry } from '../src/addresses/country'
 import { validateMinorUnits } from '../src/money'
 
 // How orders ship, at what price, to where (src/shipping/methods.ts). Admins write; anyone reads
@@ -46,12 +46,7 @@ export const ShippingMethods: CollectionConfig = {
       hasMany: true,
       admin: { description: 'ISO 3166-1 alpha-2 codes this method ships to; empty: everywhere.' },
       hooks: {
-        beforeValidate: [
-          ({ value }) =>
-            Array.isArray(value)
-              ? value.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : code))
-              : value,
-        ],
+        beforeValidate: [({ value }) => (Array.isArray(value) ? value.map(storedCountry) : value)],
       },
       validate: (value: unknown) => {
         if (value === null || value === undefined) return true

@@ -1,7 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { adminOnly } from '../src/access'
-import { COUNTRY_MESSAGE, countryCode } from '../src/addresses/country'
+import { storedCountry, validateCountry } from '../src/addresses/country'
 
 // Tax per destination (src/shipping/taxes.ts): a region's rates win over its country's. Admins only.
 
@@ -21,9 +21,9 @@ export const TaxRates: CollectionConfig = {
       required: true,
       index: true,
       hooks: {
-        beforeValidate: [({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)],
+        beforeValidate: [({ value }) => storedCountry(value)],
       },
-      validate: (value: unknown) => (countryCode(value) ? true : `Country ${COUNTRY_MESSAGE}.`),
+      validate: validateCountry,
     },
     {
       name: 'region',

@@ -1,7 +1,7 @@
 import type { CollectionConfig, Field } from 'payload'
 
 import { adminOrOwner, authenticated } from '../../src/access'
-import { COUNTRY_MESSAGE, countryCode } from '../../src/addresses/country'
+import { storedCountry, validateCountry } from '../../src/addresses/country'
 import { forgetDeletedDefault, readIsDefault, writeIsDefault } from './hooks/keepDefault'
 import { ownAddress } from './hooks/ownAddress'
 
@@ -37,9 +37,9 @@ export const ADDRESS_FIELDS: Field[] = [
     type: 'text',
     required: true,
     maxLength: 2,
-    validate: (value: unknown) => (countryCode(value) ? true : `Country ${COUNTRY_MESSAGE}.`),
+    validate: validateCountry,
     hooks: {
-      beforeValidate: [({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)],
+      beforeValidate: [({ value }) => storedCountry(value)],
     },
   },
   {

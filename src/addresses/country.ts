@@ -12,3 +12,11 @@ export function countryCode(value: unknown): string | null {
 }
 
 export const COUNTRY_MESSAGE = 'must be an ISO 3166-1 alpha-2 country code, such as GB or US'
+
+/** A country code as stored: trimmed, upper case (anything else is left for validation to refuse). */
+export const storedCountry = (value: unknown): unknown =>
+  typeof value === 'string' ? value.trim().toUpperCase() : value
+
+/** Payload field `validate` for a required country code. */
+export const validateCountry = (value: unknown): true | string =>
+  countryCode(value) ? true : `Country ${COUNTRY_MESSAGE}.`
