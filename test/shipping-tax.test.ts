@@ -103,25 +103,6 @@ let express: Doc
 let kettle: Doc
 let mugs: Doc
 
-beforeAll(async () => {
-  double = await new StripeDouble().start()
-  server = await startTestServer({
-    ...double.storeEnv(SECRET),
-    TAX_MODE: 'exclusive',
-    SHIPPING_FLAT_FEE: '900',
-  })
-  api = client(server.url)
-  admin = await firstAdmin(api)
-  ;[buyer] = (await customersViaLocalApi(server.payload, api, 1, 'taxes')) as [Account]
-  inclusive = await startInstance({ TAX_MODE: 'inclusive' })
-}, 300_000)
-
-afterAll(async () => {
-  await inclusive?.stop()
-  await server?.stop()
-  await double?.stop()
-})
-
 const GB = { ...ADDRESS, country: 'GB' }
 
 async function fillCart(target: Api = api): Promise<void> {
@@ -131,6 +112,25 @@ async function fillCart(target: Api = api): Promise<void> {
 }
 
 describe('shipping methods and taxes through the API', () => {
+  beforeAll(async () => {
+    double = await new StripeDouble().start()
+    server = await startTestServer({
+      ...double.storeEnv(SECRET),
+      TAX_MODE: 'exclusive',
+      SHIPPING_FLAT_FEE: '900',
+    })
+    api = client(server.url)
+    admin = await firstAdmin(api)
+    ;[buyer] = (await customersViaLocalApi(server.payload, api, 1, 'taxes')) as [Account]
+    inclusive = await startInstance({ TAX_MODE: 'inclusive' })
+  }, 300_000)
+
+  afterAll(async () => {
+    await inclusive?.stop()
+    await server?.stop()
+    await double?.stop()
+  })
+
   it('without any method the flat fee applies and checkout needs none', async () => {
     const item = await create(api, admin.token, 'products', product({ price: 1000, stock: 5 }))
     await api('/api/carts/mine', { method: 'DELETE', token: buyer.token })
