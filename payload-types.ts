@@ -73,9 +73,13 @@ export interface Config {
     brands: Brand;
     media: Media;
     orders: Order;
+    'order-emails': OrderEmail;
     carts: Cart;
     coupons: Coupon;
+    'shipping-methods': ShippingMethod;
+    'tax-rates': TaxRate;
     users: User;
+    addresses: Address;
     counters: Counter;
     'coupon-usages': CouponUsage;
     'idempotency-keys': IdempotencyKey;
@@ -93,9 +97,13 @@ export interface Config {
     brands: BrandsSelect<false> | BrandsSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
     orders: OrdersSelect<false> | OrdersSelect<true>;
+    'order-emails': OrderEmailsSelect<false> | OrderEmailsSelect<true>;
     carts: CartsSelect<false> | CartsSelect<true>;
     coupons: CouponsSelect<false> | CouponsSelect<true>;
+    'shipping-methods': ShippingMethodsSelect<false> | ShippingMethodsSelect<true>;
+    'tax-rates': TaxRatesSelect<false> | TaxRatesSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
+    addresses: AddressesSelect<false> | AddressesSelect<true>;
     counters: CountersSelect<false> | CountersSelect<true>;
     'coupon-usages': CouponUsagesSelect<false> | CouponUsagesSelect<true>;
     'idempotency-keys': IdempotencyKeysSelect<false> | IdempotencyKeysSelect<true>;
@@ -299,6 +307,7 @@ export interface User {
    */
   currentPassword?: string | null;
   roles: ('admin' | 'customer')[];
+  defaultAddress?: (number | null) | Address;
   avatar?: (number | null) | Media;
   updatedAt: string;
   createdAt: string;
@@ -321,6 +330,28 @@ export interface User {
     | null;
   password?: string | null;
   collection: 'users';
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "addresses".
+ */
+export interface Address {
+  id: number;
+  customer?: (number | null) | User;
+  name: string;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  region?: string | null;
+  postalCode: string;
+  country: string;
+  phone?: string | null;
+  /**
+   * The customer has one default address at most.
+   */
+  isDefault?: boolean | null;
+  updatedAt: string;
+  createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -402,6 +433,25 @@ export interface Order {
   shipping: number;
   total: number;
   /**
+   * Included in the total (TAX_MODE=exclusive) or in the prices (inclusive).
+   */
+  tax?: number | null;
+  taxLines?:
+    | {
+        name: string;
+        rate: number;
+        amount: number;
+        id?: string | null;
+      }[]
+    | null;
+  /**
+   * The shipping method chosen at checkout, as it was then.
+   */
+  shippingMethod?: {
+    methodId?: string | null;
+    name?: string | null;
+  };
+  /**
    * Refunded so far, in minor units: partial refunds (from the Stripe dashboard) add up here; only a full refund makes the payment status refunded.
    */
   amountRefunded?: number | null;
@@ -413,6 +463,7 @@ export interface Order {
     line1: string;
     line2?: string | null;
     city: string;
+    region?: string | null;
     postalCode: string;
     country: string;
     phone?: string | null;
@@ -481,6 +532,31 @@ export interface Coupon {
   createdAt: string;
 }
 /**
+ * Emails sent to customers about their orders: pending ones are retried with back-off; a failed or sent one can be sent again.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "order-emails".
+ */
+export interface OrderEmail {
+  id: number;
+  key: string;
+  order: number | Order;
+  kind: 'confirmation' | 'shipped' | 'cancelled' | 'refunded';
+  state: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  /**
+   * While a sender holds it; a sender that died gives it up when this passes.
+   */
+  leaseUntil?: string | null;
+  to?: string | null;
+  subject?: string | null;
+  sentAt?: string | null;
+  lastError?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "carts".
  */
@@ -495,6 +571,49 @@ export interface Cart {
   }[];
   coupon?: (number | null) | Coupon;
   revision?: number | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "shipping-methods".
+ */
+export interface ShippingMethod {
+  id: number;
+  name: string;
+  /**
+   * Minor units (cents).
+   */
+  price: number;
+  /**
+   * Ships free when the subtotal after discount is at least this (minor units); empty: never.
+   */
+  freeAbove?: number | null;
+  /**
+   * ISO 3166-1 alpha-2 codes this method ships to; empty: everywhere.
+   */
+  countries?: string[] | null;
+  enabled?: boolean | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "tax-rates".
+ */
+export interface TaxRate {
+  id: number;
+  name: string;
+  country: string;
+  /**
+   * Optional: a state or province; its rates replace the country's there.
+   */
+  region?: string | null;
+  /**
+   * Basis points: 2000 = 20 %.
+   */
+  rate: number;
+  appliesToShipping?: boolean | null;
   updatedAt: string;
   createdAt: string;
 }
@@ -607,12 +726,28 @@ export interface PayloadLockedDocument {
         value: number | Order;
       } | null)
     | ({
+        relationTo: 'order-emails';
+        value: number | OrderEmail;
+      } | null)
+    | ({
         relationTo: 'coupons';
         value: number | Coupon;
       } | null)
     | ({
+        relationTo: 'shipping-methods';
+        value: number | ShippingMethod;
+      } | null)
+    | ({
+        relationTo: 'tax-rates';
+        value: number | TaxRate;
+      } | null)
+    | ({
         relationTo: 'users';
         value: number | User;
+      } | null)
+    | ({
+        relationTo: 'addresses';
+        value: number | Address;
       } | null)
     | ({
         relationTo: 'counters';
@@ -840,6 +975,21 @@ export interface OrdersSelect<T extends boolean = true> {
   discount?: T;
   shipping?: T;
   total?: T;
+  tax?: T;
+  taxLines?:
+    | T
+    | {
+        name?: T;
+        rate?: T;
+        amount?: T;
+        id?: T;
+      };
+  shippingMethod?:
+    | T
+    | {
+        methodId?: T;
+        name?: T;
+      };
   amountRefunded?: T;
   currency?: T;
   couponCode?: T;
@@ -851,6 +1001,7 @@ export interface OrdersSelect<T extends boolean = true> {
         line1?: T;
         line2?: T;
         city?: T;
+        region?: T;
         postalCode?: T;
         country?: T;
         phone?: T;
@@ -874,6 +1025,25 @@ export interface OrdersSelect<T extends boolean = true> {
         at?: T;
         id?: T;
       };
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "order-emails_select".
+ */
+export interface OrderEmailsSelect<T extends boolean = true> {
+  key?: T;
+  order?: T;
+  kind?: T;
+  state?: T;
+  attempts?: T;
+  nextAttemptAt?: T;
+  leaseUntil?: T;
+  to?: T;
+  subject?: T;
+  sentAt?: T;
+  lastError?: T;
   updatedAt?: T;
   createdAt?: T;
 }
@@ -910,12 +1080,39 @@ export interface CouponsSelect<T extends boolean = true> {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "shipping-methods_select".
+ */
+export interface ShippingMethodsSelect<T extends boolean = true> {
+  name?: T;
+  price?: T;
+  freeAbove?: T;
+  countries?: T;
+  enabled?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "tax-rates_select".
+ */
+export interface TaxRatesSelect<T extends boolean = true> {
+  name?: T;
+  country?: T;
+  region?: T;
+  rate?: T;
+  appliesToShipping?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "users_select".
  */
 export interface UsersSelect<T extends boolean = true> {
   name?: T;
   currentPassword?: T;
   roles?: T;
+  defaultAddress?: T;
   avatar?: T;
   updatedAt?: T;
   createdAt?: T;
@@ -936,6 +1133,24 @@ export interface UsersSelect<T extends boolean = true> {
         createdAt?: T;
         expiresAt?: T;
       };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "addresses_select".
+ */
+export interface AddressesSelect<T extends boolean = true> {
+  customer?: T;
+  name?: T;
+  line1?: T;
+  line2?: T;
+  city?: T;
+  region?: T;
+  postalCode?: T;
+  country?: T;
+  phone?: T;
+  isDefault?: T;
+  updatedAt?: T;
+  createdAt?: T;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema

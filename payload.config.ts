@@ -5,13 +5,17 @@ import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
 
+import { Addresses } from './collections/Addresses'
 import { Brands } from './collections/Brands'
 import { Carts } from './collections/Carts'
 import { Categories } from './collections/Categories'
 import { Coupons } from './collections/Coupons'
 import { Media } from './collections/Media'
+import { OrderEmails } from './collections/OrderEmails'
 import { Orders } from './collections/Orders'
 import { Products } from './collections/Products'
+import { ShippingMethods } from './collections/ShippingMethods'
+import { TaxRates } from './collections/TaxRates'
 import { CouponUsages, Counters, IdempotencyKeys, StripeEvents } from './collections/system'
 import { Users } from './collections/Users'
 import { Variants } from './collections/Variants'
@@ -57,9 +61,13 @@ export default buildConfig({
     Brands,
     Media,
     Orders,
+    OrderEmails,
     Carts,
     Coupons,
+    ShippingMethods,
+    TaxRates,
     Users,
+    Addresses,
     Counters,
     CouponUsages,
     IdempotencyKeys,

@@ -15,7 +15,11 @@ import {
 import { lineId } from '../src/cart/lines'
 import { createGuestCart } from '../src/cart/guestCarts'
 import { mergeGuestCart } from '../src/cart/merge'
+import { withCharges } from '../src/cart/charges'
 import { presentCart, priceCart } from '../src/cart/pricing'
+import { COUNTRY_MESSAGE, countryCode } from '../src/addresses/country'
+import { enabledMethods, serves } from '../src/shipping/methods'
+import { shippingPrice } from '../src/money'
 import { isDocumentId, normaliseId } from '../src/db/ids'
 import type { DocId } from '../src/db/ids'
 import { StoreError } from '../src/errors'
@@ -52,12 +56,65 @@ function lineParam(req: PayloadRequest): string {
 }
 
 /** A customer's login or a guest's X-Cart-Token (src/cart/owner.ts decides which cart). */
+function requireCartHolder(req: PayloadRequest): void {
+  if (!req.headers.has('x-cart-token')) requireUser(req)
+}
+
 const handler =
   (run: (req: PayloadRequest) => Promise<Cart>): PayloadHandler =>
   async (req) => {
-    if (!req.headers.has('x-cart-token')) requireUser(req)
+    requireCartHolder(req)
     return answer(req, await run(req))
   }
+
+/** `?country=XX[&region=YY][&shippingMethod=id]`: the destination a cart answer is priced for. */
+function destinationOf(req: PayloadRequest): { country: string; region: string | null } | null {
+  const country = req.searchParams.get('country')
+  if (country === null) return null
+  const code = countryCode(country)
+  if (!code) throw new StoreError('BAD_REQUEST', `country ${COUNTRY_MESSAGE}.`)
+  return { country: code, region: req.searchParams.get('region')?.trim().slice(0, 100) || null }
+}
+
+/** GET /api/carts/mine[?country=XX&region=YY&shippingMethod=id]: with its destination's shipping and tax. */
+const readCart: PayloadHandler = async (req) => {
+  requireCartHolder(req)
+  const destination = destinationOf(req)
+  const cart = await loadCart(req)
+  const priced = await priceCart(cart, req)
+  if (!destination) return Response.json(presentCart(cart, priced))
+  const methods = await enabledMethods(req)
+  const wanted = req.searchParams.get('shippingMethod')
+  const method = methods.find((m) => String(m.id) === wanted && serves(m, destination.country)) ?? null
+  const charged = await withCharges(req, priced, {
+    destination,
+    method,
+    shippingUnknown: methods.length > 0 && !method,
+  })
+  return Response.json({
+    ...presentCart(cart, charged),
+    shippingMethod: method ? { id: method.id, name: method.name } : null,
+  })
+}
+
+/** GET /api/carts/mine/shipping-methods?country=XX: the enabled methods serving it, priced for this cart. */
+const shippingMethodsFor: PayloadHandler = async (req) => {
+  requireCartHolder(req)
+  const destination = destinationOf(req)
+  if (!destination) throw new StoreError('BAD_REQUEST', `country is required: ${COUNTRY_MESSAGE}.`)
+  const priced = await priceCart(await loadCart(req), req, { images: false })
+  const afterDiscount = priced.subtotal - priced.discount
+  const methods = (await enabledMethods(req)).filter((method) => serves(method, destination.country))
+  return Response.json({
+    country: destination.country,
+    methods: methods.map((method) => ({
+      id: method.id,
+      name: method.name,
+      price: shippingPrice(method, afterDiscount),
+      freeAbove: method.freeAbove ?? null,
+    })),
+  })
+}
 
 export const cartEndpoints: Endpoint[] = [
   {
@@ -81,7 +138,8 @@ export const cartEndpoints: Endpoint[] = [
       return answer(req, await mergeGuestCart(req, user.id, cartToken))
     },
   },
-  { path: '/mine', method: 'get', handler: handler(loadCart) },
+  { path: '/mine', method: 'get', handler: readCart },
+  { path: '/mine/shipping-methods', method: 'get', handler: shippingMethodsFor },
   { path: '/mine', method: 'delete', handler: handler(emptyCart) },
   {
     path: '/mine/items',

@@ -1,11 +1,15 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
+import { COUNTRY_MESSAGE, countryCode } from '../src/addresses/country'
+import { savedAddressForOrder } from '../src/addresses/forCheckout'
 import { buyerOf } from '../src/checkout/buyer'
 import { checkout } from '../src/checkout/checkout'
 import { orderTokenFor } from '../src/guests/orderTokens'
 import { idempotent } from '../src/checkout/idempotency'
-import { parseBody, requireUser } from '../src/http/input'
+import { normaliseId } from '../src/db/ids'
+import type { DocId } from '../src/db/ids'
+import { documentId, parseBody, requireUser } from '../src/http/input'
 
 const text = (max: number) => z.string().trim().min(1).max(max)
 
@@ -14,15 +18,16 @@ const ShippingAddress = z.strictObject({
   line1: text(200),
   line2: z.string().trim().max(200).optional(),
   city: text(100),
+  region: z.string().trim().max(100).optional(),
   postalCode: z
     .string()
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, 'must be a postal code'),
-  country: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code')
-    .transform((code) => code.toUpperCase()),
+  country: z.string().transform((code, ctx) => {
+    const valid = countryCode(code)
+    if (!valid) ctx.addIssue({ code: 'custom', message: COUNTRY_MESSAGE })
+    return valid ?? ''
+  }),
   phone: z
     .string()
     .trim()
@@ -30,11 +35,19 @@ const ShippingAddress = z.strictObject({
     .optional(),
 })
 
-const Checkout = z.strictObject({
-  paymentMethod: z.enum(['cod', 'card']),
-  shippingAddress: ShippingAddress,
-  email: z.string().trim().max(254).pipe(z.email()).optional(),
-})
+// The address is given in full, or as one of the customer's saved addresses: exactly one of them.
+const Checkout = z
+  .strictObject({
+    paymentMethod: z.enum(['cod', 'card']),
+    shippingAddress: ShippingAddress.optional(),
+    addressId: documentId.optional(),
+    shippingMethod: documentId.optional(),
+    email: z.string().trim().max(254).pipe(z.email()).optional(),
+  })
+  .refine((body) => (body.shippingAddress === undefined) !== (body.addressId === undefined), {
+    message: 'send either shippingAddress or addressId',
+    path: ['shippingAddress'],
+  })
 
 type Answer = { order?: { orderNumber?: unknown } }
 
@@ -61,9 +74,17 @@ export const checkoutEndpoint: Endpoint = {
       : { key: String(buyer.customer), customer: buyer.customer }
     const key = req.headers.get('idempotency-key') ?? undefined
     const outcome = await idempotent(req, owner, key, input, async () => {
+      const shippingAddress = input.shippingAddress
+        ? { line2: null, region: null, phone: null, ...input.shippingAddress }
+        : await savedAddressForOrder(req, normaliseId(req.payload, input.addressId ?? '') as DocId)
       const result = await checkout(req, {
-        ...input,
-        shippingAddress: { line2: null, phone: null, ...input.shippingAddress },
+        paymentMethod: input.paymentMethod,
+        shippingAddress,
+        ...(input.email !== undefined && { email: input.email }),
+        shippingMethod:
+          input.shippingMethod === undefined
+            ? undefined
+            : (normaliseId(req.payload, input.shippingMethod) as DocId),
       })
       return { status: 201, body: result, order: result.order.id }
     })

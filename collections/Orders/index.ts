@@ -133,6 +133,39 @@ export const Orders: CollectionConfig = {
     },
     { type: 'row', fields: [money('subtotal'), money('discount'), money('shipping'), money('total')] },
     {
+      name: 'tax',
+      type: 'number',
+      access: fixed,
+      // Orders placed before taxes existed have none.
+      hooks: { afterRead: [({ value }) => (typeof value === 'number' ? value : 0)] },
+      admin: {
+        readOnly: true,
+        description: 'Included in the total (TAX_MODE=exclusive) or in the prices (inclusive).',
+      },
+    },
+    {
+      name: 'taxLines',
+      type: 'array',
+      access: fixed,
+      admin: { readOnly: true },
+      fields: [
+        { name: 'name', type: 'text', required: true },
+        { name: 'rate', type: 'number', required: true },
+        { name: 'amount', type: 'number', required: true },
+      ],
+    },
+    {
+      name: 'shippingMethod',
+      type: 'group',
+      access: fixed,
+      admin: { readOnly: true, description: 'The shipping method chosen at checkout, as it was then.' },
+      fields: [
+        // Not `id`: a group's `id` would be taken for the row's own.
+        { name: 'methodId', type: 'text' },
+        { name: 'name', type: 'text' },
+      ],
+    },
+    {
       name: 'amountRefunded',
       type: 'number',
       defaultValue: 0,
@@ -169,6 +202,7 @@ export const Orders: CollectionConfig = {
         { name: 'line1', type: 'text', required: true },
         { name: 'line2', type: 'text' },
         { name: 'city', type: 'text', required: true },
+        { name: 'region', type: 'text' },
         { name: 'postalCode', type: 'text', required: true },
         { name: 'country', type: 'text', required: true },
         { name: 'phone', type: 'text' },

@@ -70,6 +70,14 @@ export const Users: CollectionConfig = {
       hooks: { beforeChange: [ensureFirstUserIsAdmin] },
     },
     {
+      // Written only by the address book (src/addresses/defaults.ts): one value, so one default.
+      name: 'defaultAddress',
+      type: 'relationship',
+      relationTo: 'addresses',
+      access: { create: () => false, update: () => false },
+      admin: { readOnly: true, position: 'sidebar' },
+    },
+    {
       name: 'avatar',
       type: 'upload',
       relationTo: 'media',

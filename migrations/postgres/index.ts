@@ -8,6 +8,7 @@ import * as migration_20261204_210802_payments_refunds from './20261204_210802_p
 import * as migration_20261205_000437_product_stock_revision from './20261205_000437_product_stock_revision';
 import * as migration_20261205_015042_variants from './20261205_015042_variants';
 import * as migration_20261205_024819_guests from './20261205_024819_guests';
+import * as migration_20261205_030330_addresses_shipping_emails from './20261205_030330_addresses_shipping_emails';
 
 export const migrations = [
   {
@@ -58,6 +59,11 @@ export const migrations = [
   {
     up: migration_20261205_024819_guests.up,
     down: migration_20261205_024819_guests.down,
-    name: '20261205_024819_guests'
+    name: '20261205_024819_guests',
+  },
+  {
+    up: migration_20261205_030330_addresses_shipping_emails.up,
+    down: migration_20261205_030330_addresses_shipping_emails.down,
+    name: '20261205_030330_addresses_shipping_emails'
   },
 ];

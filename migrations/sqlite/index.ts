@@ -8,6 +8,7 @@ import * as migration_20261204_210751_payments_refunds from './20261204_210751_p
 import * as migration_20261205_000427_product_stock_revision from './20261205_000427_product_stock_revision';
 import * as migration_20261205_015004_variants from './20261205_015004_variants';
 import * as migration_20261205_024738_guests from './20261205_024738_guests';
+import * as migration_20261205_030254_addresses_shipping_emails from './20261205_030254_addresses_shipping_emails';
 
 export const migrations = [
   {
@@ -58,6 +59,11 @@ export const migrations = [
   {
     up: migration_20261205_024738_guests.up,
     down: migration_20261205_024738_guests.down,
-    name: '20261205_024738_guests'
+    name: '20261205_024738_guests',
+  },
+  {
+    up: migration_20261205_030254_addresses_shipping_emails.up,
+    down: migration_20261205_030254_addresses_shipping_emails.down,
+    name: '20261205_030254_addresses_shipping_emails'
   },
 ];

@@ -2,7 +2,7 @@ import { createLocalReq } from 'payload'
 import type { Payload, PayloadRequest } from 'payload'
 
 import { env } from '../config/env'
-import { takeLease } from '../db/lease'
+import { takeNamedLease } from '../db/lease'
 import { newToken } from '../guests/tokens'
 import { logger } from '../logger'
 import { claimGuestCart } from './storage'
@@ -36,7 +36,7 @@ export type GuestSweepResult = { removed: number; skipped?: 'lease' }
  */
 export async function sweepGuestCarts(payload: Payload, now = Date.now()): Promise<GuestSweepResult> {
   const settings = env()
-  if (!(await takeLease(payload, LEASE, now, Math.max(1, settings.GUEST_CART_SWEEP_INTERVAL_S - 1)))) {
+  if (!(await takeNamedLease(payload, LEASE, now, Math.max(1, settings.GUEST_CART_SWEEP_INTERVAL_S - 1)))) {
     return { removed: 0, skipped: 'lease' }
   }
   const cutoff = new Date(now - settings.GUEST_CART_TTL_S * 1000).toISOString()

@@ -4,7 +4,7 @@ import type { Cart, Coupon, Media, Product, Variant } from '../../payload-types'
 import { env } from '../config/env'
 import { couponProblem } from '../coupons/rules'
 import { lineTotal, totals } from '../money'
-import type { Totals } from '../money'
+import type { TaxLine, Totals } from '../money'
 
 import { refOf } from '../db/ids'
 import type { DocId } from '../db/ids'
@@ -182,8 +182,8 @@ function priceLine(
   }
 }
 
-/** The contract's cart answer. */
-export function presentCart(cart: Cart, priced: PricedCart) {
+/** The contract's cart answer (tax 0 until a destination is named: src/cart/charges.ts). */
+export function presentCart(cart: Cart, priced: PricedCart & { tax?: number; taxLines?: TaxLine[] }) {
   return {
     id: cart.id,
     items: priced.lines.map((line) => ({
@@ -224,6 +224,8 @@ export function presentCart(cart: Cart, priced: PricedCart) {
     subtotal: priced.subtotal,
     discount: priced.discount,
     shipping: priced.shipping,
+    tax: priced.tax ?? 0,
+    taxLines: priced.taxLines ?? [],
     total: priced.total,
     currency: priced.currency,
   }

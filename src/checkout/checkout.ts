@@ -7,12 +7,16 @@ import { announceStock } from '../cache'
 import type { StockChange } from '../cache/stockOverlay'
 import { linesOf } from '../cart/lines'
 import { restoreLines } from '../cart/operations'
+import { withCharges } from '../cart/charges'
+import type { ChargedCart } from '../cart/charges'
 import { priceCart } from '../cart/pricing'
 import type { PricedCart } from '../cart/pricing'
 import { loadCart, writeCart } from '../cart/storage'
 import type { LoadedCart } from '../cart/storage'
 import { env } from '../config/env'
+import { discardOrderEmails } from '../email/outbox/queue'
 import { newRowId } from '../db/ids'
+import type { DocId } from '../db/ids'
 import { beginTransaction } from '../db/transaction'
 import { publishToAdmins, realtime } from '../realtime/events'
 import { createCheckoutSession } from '../stripe/checkoutSession'
@@ -20,6 +24,7 @@ import { inOrderChange } from '../orders/change'
 import { openOrder } from '../orders/lifecycle'
 import { recordPayment } from '../orders/payment'
 import { abandonCardOrder } from '../payments/orderPayments'
+import { methodForOrder } from '../shipping/methods'
 import { stripe } from '../stripe/client'
 import { checkCouponForOrder, takeCouponUses } from '../coupons/redemption'
 import { StoreError } from '../errors'
@@ -39,6 +44,7 @@ export type CheckoutInput = {
   shippingAddress: ShippingAddress
   /** A guest's email (required of a guest, not used for a customer: src/checkout/buyer.ts). */
   email?: string
+  shippingMethod?: DocId
 }
 
 /** Prices of one checkout before it answers 409: each miss means the cart changed meanwhile. */
@@ -69,12 +75,17 @@ export async function checkout(req: PayloadRequest, input: CheckoutInput): Promi
 
   // Reserved once, before any transaction: a counter row held until commit would serialise
   // checkouts. A checkout that then finds nothing to order leaves a gap.
+  const destination = input.shippingAddress
+  const method = await methodForOrder(req, input.shippingMethod, destination.country)
   let orderNumber: string | undefined
   let order: Order | undefined
   let holder: CouponHolder | undefined
   for (let attempt = 1; !order; attempt++) {
     const cart = await loadCart(req)
-    const priced = await priceCart(cart, req, { images: false })
+    const priced = await withCharges(req, await priceCart(cart, req, { images: false }), {
+      destination,
+      method,
+    })
     if (priced.coupon) holder ??= await couponHolder(req, buyer)
     const coupon = await checkCart(req, priced, holder)
     orderNumber ??= formatOrderNumber(await nextCounter(req, 'orders'))
@@ -154,7 +165,7 @@ async function startCardPayment(
 type Placement = {
   req: PayloadRequest
   cart: LoadedCart
-  priced: PricedCart
+  priced: ChargedCart
   coupon: PricedCart['coupon']
   buyer: Buyer
   /** Whose per-customer coupon uses the order takes (known whenever there is a coupon). */
@@ -280,6 +291,11 @@ async function placeOrder({
           subtotal: priced.subtotal,
           discount: priced.discount,
           shipping: priced.shipping,
+          tax: priced.tax,
+          taxLines: priced.taxLines.map((line) => ({ id: newRowId(), ...line })),
+          shippingMethod: priced.shippingMethod
+            ? { methodId: String(priced.shippingMethod.id), name: priced.shippingMethod.name }
+            : { methodId: null, name: null },
           total: priced.total,
           currency: priced.currency,
           couponCode: coupon?.code ?? null,
@@ -291,6 +307,7 @@ async function placeOrder({
       )
       undo.push(async () => {
         await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: placed.id } }, req })
+        await discardOrderEmails(req, placed.id)
       })
       // A popular coupon's row is wanted by every concurrent checkout: on PostgreSQL it stays locked
       // from its guarded UPDATE until COMMIT, so it comes last.

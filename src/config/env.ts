@@ -59,6 +59,10 @@ const schema = z
     SMTP_PASS: optionalString,
     SMTP_SECURE: bool(false),
     EMAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Store <no-reply@localhost>')),
+    // Order emails (src/email/outbox): the first retry after this, each next one twice as late
+    // (at most an hour); after EMAIL_MAX_ATTEMPTS sends that failed the email is `failed`.
+    EMAIL_RETRY_BASE_MS: int(30_000, 100),
+    EMAIL_MAX_ATTEMPTS: int(10, 1),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
     STRIPE_API_URL: optionalUrl,
@@ -67,6 +71,7 @@ const schema = z
     // Stripe accepts Checkout Session lifetimes of 30 minutes to 24 hours.
     STRIPE_SESSION_TTL_S: int(1800, 1800).pipe(z.number().max(86_400)),
     SHIPPING_FLAT_FEE: int(0),
+    TAX_MODE: z.preprocess(emptyAsUndefined, z.enum(['exclusive', 'inclusive']).default('exclusive')),
     MAX_UPLOAD_BYTES: int(5_242_880, 1),
     MEDIA_DIR: z.preprocess(emptyAsUndefined, z.string().default('media')),
     CURRENCY: z.preprocess(

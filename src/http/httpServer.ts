@@ -12,6 +12,7 @@ import config from '../../payload.config'
 import { env } from '../config/env'
 import { keepPoolErrorsFromCrashing } from '../db/adapter'
 import { markDatabaseDown, watchDatabase } from '../db/availability'
+import { startEmailOutbox } from '../email/outbox/sender'
 import { logger } from '../logger'
 import { catalogCache } from '../cache'
 import { catalogCacheLayer } from '../cache/httpCache'
@@ -125,6 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const stopSweep = startStripeSweep(payload)
   const stopGuestSweep = startGuestCartSweep(payload)
+  const stopEmails = startEmailOutbox(payload)
 
   let closing: Promise<void> | undefined
   const step = (name: string, closed: Promise<void>): Promise<void> =>
@@ -138,6 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing ??= (async () => {
       stopSweep()
       stopGuestSweep()
+      stopEmails()
       // New connections are refused from here on; every request accepted is still answered.
       const drained = drain(graceMs)
       // Each step is bounded, so that a dependency that is down (Redis, the database) cannot hold

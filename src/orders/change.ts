@@ -1,14 +1,21 @@
 import type { PayloadRequest } from 'payload'
 
+import type { Order } from '../../payload-types'
+import { afterCommit } from '../db/afterCommit'
+import type { DocId } from '../db/ids'
+import { queueOrderEmails } from '../email/outbox/queue'
+import { sendSoon } from '../email/outbox/sender'
+import { emailsFor } from '../email/outbox/triggers'
 import { publishOrderEventsAfterCommit } from '../realtime/events'
 import type { OrderEventName, OrderLike } from '../realtime/events'
 
 // One change (a move with its effects, a webhook event, a sweep step) can write an order several
 // times: a payment claim, a note, a status move. Its events describe the change, not each write:
 // they are derived from the order before its first write and after its last one, and carry that
-// last state, published once the change has committed.
+// last state, published once the change has committed. The emails a write calls for are written
+// to the outbox with that write (same transaction), and sent once the change has committed.
 
-type Seen = { before?: OrderLike; after?: OrderLike; created: boolean }
+type Seen = { before?: OrderLike; after?: OrderLike; created: boolean; emails: DocId[] }
 type Change = { depth: number; orders: Map<string, Seen> }
 const changes = new WeakMap<PayloadRequest, Change>()
 
@@ -57,6 +64,7 @@ async function closeOrderChange(req: PayloadRequest, level?: number): Promise<vo
   for (const seen of change.orders.values()) {
     if (seen.after)
       await publishOrderEventsAfterCommit(req, orderEvents(seen.after, seen.before, seen.created), seen.after)
+    await sendAfterCommit(req, seen.emails)
   }
 }
 
@@ -79,17 +87,30 @@ export async function inOrderChange<T>(req: PayloadRequest, work: () => Promise<
   return result
 }
 
+async function sendAfterCommit(req: PayloadRequest, emails: DocId[]): Promise<void> {
+  if (emails.length === 0) return
+  const payload = req.payload
+  await afterCommit(req, () => sendSoon(payload, emails))
+}
+
 /**
- * The order as a write of the change left it. Outside a change (a write made directly through
- * the adapter, e.g. checkout's insert) the write is its own change.
+ * The order as a write of the change left it; writes the emails that write calls for. Outside a
+ * change (a write made directly through the adapter, e.g. checkout's insert) the write is its own
+ * change.
  */
 export async function noteOrderAfter(
   req: PayloadRequest,
-  order: OrderLike,
-  options: { before?: OrderLike; created?: boolean } = {},
+  order: Order,
+  options: { before?: Order; created?: boolean } = {},
 ): Promise<void> {
+  const emails = await queueOrderEmails(
+    req,
+    order.id,
+    emailsFor(order, options.before, options.created ?? false),
+  )
   const change = changes.get(req)
   if (!change) {
+    await sendAfterCommit(req, emails)
     const before = options.before ? pick(options.before) : undefined
     await publishOrderEventsAfterCommit(
       req,
@@ -102,7 +123,9 @@ export async function noteOrderAfter(
   const seen = change.orders.get(key) ?? {
     before: options.before ? pick(options.before) : undefined,
     created: false,
+    emails: [],
   }
+  seen.emails.push(...emails)
   seen.after = pick(order)
   seen.created ||= options.created ?? false
   change.orders.set(key, seen)

@@ -3,7 +3,7 @@ import type { Payload, PayloadRequest } from 'payload'
 import type Stripe from 'stripe'
 
 import { env } from '../config/env'
-import { takeLease } from '../db/lease'
+import { takeNamedLease } from '../db/lease'
 import { logger } from '../logger'
 import { applyStripeEvent } from './events'
 import { stripe } from '../stripe/client'
@@ -48,7 +48,8 @@ export async function sweepUnpaidCardOrders(payload: Payload, now = Date.now()):
   const client = stripe()
   if (!client) return { checked: 0, settled: 0, skipped: 'stripe-off' }
   const settings = env()
-  if (!(await takeLease(payload, LEASE, now, Math.max(1, settings.STRIPE_SWEEP_INTERVAL_S - 1)))) {
+  // One sweep per interval across instances: whoever takes the lease.
+  if (!(await takeNamedLease(payload, LEASE, now, Math.max(1, settings.STRIPE_SWEEP_INTERVAL_S - 1)))) {
     return { checked: 0, settled: 0, skipped: 'lease' }
   }
   const cutoff = new Date(now - settings.STRIPE_SWEEP_AFTER_S * 1000).toISOString()

@@ -9,11 +9,21 @@ export type Mail = { to: string; subject: string; text: string; html: string }
 /** A real SMTP server on loopback that keeps every message nodemailer sends it. */
 export class Mailbox {
   readonly messages: Mail[] = []
+  /** Recipients refused so far (see refuseNext). */
+  refused = 0
+  private refusals = 0
   private waiters: { match: (mail: Mail) => boolean; resolve: (mail: Mail) => void }[] = []
   private server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // A server that is down for a while, as a sender sees it: a temporary failure (451).
+    onRcptTo: (_address, _session, callback) => {
+      if (this.refusals <= 0) return callback()
+      this.refusals--
+      this.refused++
+      callback(Object.assign(new Error('Temporarily unavailable, try again later'), { responseCode: 451 }))
+    },
     onData: (stream, _session, callback) => {
       simpleParser(stream)
         .then((parsed) => {
@@ -30,6 +40,11 @@ export class Mailbox {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
     this.port = (this.server.server.address() as AddressInfo).port
     return this
+  }
+
+  /** Refuses the next `count` recipients with a temporary error (451), then accepts again. */
+  refuseNext(count: number): void {
+    this.refusals = count
   }
 
   stop(): Promise<void> {

@@ -43,6 +43,18 @@ const variantData = (product: Doc['id'], status: 'draft' | 'published') => ({
   status,
 })
 
+/** An email of the customer's order that failed (so that a resend has something to do). */
+export function failedEmail(order: Doc['id']): Record<string, unknown> {
+  return {
+    key: `${String(order)}:confirmation:${next()}`,
+    order,
+    kind: 'confirmation',
+    state: 'failed',
+    attempts: 10,
+    nextAttemptAt: new Date().toISOString(),
+  }
+}
+
 export const FIXTURES: Record<string, Fixture> = {
   products: {
     make: async (variant) => {
@@ -155,6 +167,38 @@ export const FIXTURES: Record<string, Fixture> = {
       local.create({ collection: 'coupons', data: { code: `RBAC${next()}`, type: 'percent', value: 10 } }),
     createData: async () => ({ code: `NEW${next()}`, type: 'percent', value: 5 }),
     update: () => ({ value: 11 + (next() % 80) }),
+  },
+  addresses: {
+    make: () =>
+      local.create({
+        collection: 'addresses',
+        data: { ...ADDRESS, name: `Home ${next()}`, customer: users.customer.id },
+      }),
+    createData: async () => ({ ...ADDRESS, name: `New ${next()}` }),
+    update: () => ({ name: `Renamed ${next()}` }),
+  },
+  'shipping-methods': {
+    make: (variant) =>
+      local.create({
+        collection: 'shipping-methods',
+        data: { name: `Method ${next()}`, price: 500, enabled: variant !== 'disabled' },
+      }),
+    createData: async () => ({ name: `New method ${next()}`, price: 700 }),
+    update: () => ({ price: 100 + next() }),
+  },
+  'tax-rates': {
+    make: () =>
+      local.create({ collection: 'tax-rates', data: { name: `Rate ${next()}`, country: 'GB', rate: 2000 } }),
+    createData: async () => ({ name: `New rate ${next()}`, country: 'FR', rate: 2000 }),
+    update: () => ({ rate: 100 + next() }),
+  },
+  'order-emails': {
+    make: async () => {
+      const order = await pendingOrder(users.customer.id)
+      return local.create({ collection: 'order-emails', data: failedEmail(order.id) })
+    },
+    createData: async () => failedEmail((await pendingOrder(users.customer.id)).id),
+    update: () => ({ to: `changed-${next()}@example.test` }),
   },
   counters: {
     make: () => local.create({ collection: 'counters', data: { name: `counter-${next()}`, value: 1 } }),

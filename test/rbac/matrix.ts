@@ -298,6 +298,74 @@ export const COLLECTIONS = [
     ],
   }),
   collection({
+    slug: 'addresses',
+    title: 'Addresses',
+    graphql: { plural: 'Addresses', singular: 'Address', create: true },
+    variants: { own: "the customer's address" },
+    rules: {
+      create: { anonymous: denied(), ...guests(denied()), customer: all, otherCustomer: all, admin: all },
+      read: {
+        anonymous: denied(),
+        ...guests(denied()),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], "their own addresses only; another's id is a 404"),
+        admin: all,
+      },
+      update: {
+        anonymous: denied(),
+        ...guests(denied()),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], 'their own addresses only'),
+        admin: all,
+      },
+      delete: {
+        anonymous: denied(),
+        ...guests(denied()),
+        customer: only(['own'], 'their own addresses only'),
+        otherCustomer: only([], 'their own addresses only'),
+        admin: all,
+      },
+    },
+    notes: [
+      'A new address belongs to the customer who saves it, whatever the body says (an admin may name the customer); no one moves it to another customer afterwards.',
+      '`isDefault` is read from the one default each customer has (at most one, whatever the concurrency).',
+    ],
+  }),
+  collection({
+    slug: 'shipping-methods',
+    title: 'Shipping methods',
+    graphql: { plural: 'ShippingMethods', singular: 'ShippingMethod', create: true },
+    variants: { enabled: 'an enabled method', disabled: 'a disabled method' },
+    rules: {
+      read: {
+        anonymous: only(['enabled'], 'enabled methods only'),
+        ...guests(only(['enabled'], 'enabled methods only')),
+        customer: only(['enabled'], 'enabled methods only'),
+        otherCustomer: only(['enabled'], 'enabled methods only'),
+        admin: all,
+      },
+      ...catalogWrites,
+    },
+    notes: [
+      'Customers see what each method costs for their cart through `/api/carts/mine/shipping-methods`.',
+    ],
+  }),
+  collection({
+    slug: 'tax-rates',
+    title: 'Tax rates',
+    graphql: { plural: 'TaxRates', singular: 'TaxRate', create: true },
+    variants: { rate: 'a tax rate' },
+    rules: {
+      create: adminOnlyRule(),
+      read: adminOnlyRule(),
+      update: adminOnlyRule(),
+      delete: adminOnlyRule(),
+    },
+    notes: [
+      'Customers see the tax of their cart (`?country=`) and order (`tax`, `taxLines`), never the table.',
+    ],
+  }),
+  collection({
     slug: 'coupons',
     title: 'Coupons',
     graphql: { plural: 'Coupons', singular: 'Coupon', create: true },
@@ -309,6 +377,21 @@ export const COLLECTIONS = [
       delete: adminOnlyRule(),
     },
     notes: ['Customers never list coupons: they apply a code to their cart.'],
+  }),
+  collection({
+    slug: 'order-emails',
+    title: 'Order emails (outbox)',
+    graphql: { plural: 'OrderEmails', singular: 'OrderEmail', create: true },
+    variants: { row: "an email about the customer's order" },
+    rules: {
+      create: everyone(denied()),
+      read: adminOnlyRule(),
+      update: everyone(denied()),
+      delete: everyone(denied()),
+    },
+    notes: [
+      'Written by the server with the order change that calls for the email, sent by its outbox sender. Admins watch it and resend an email through `POST /api/order-emails/<id>/resend` (below); nobody writes rows over the API: a forged row would mail a customer, a changed one resend or suppress an email.',
+    ],
   }),
   systemCollection('counters', 'Counters (system)', 'Counters', 'Counter'),
   systemCollection('coupon-usages', 'Coupon usages (system)', 'CouponUsages', 'CouponUsage'),
@@ -414,6 +497,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     expect: statuses(401, 200, 404, 404, notInTheirCart, { cartHolder: 404 }),
   },
   {
+    method: 'GET',
+    path: '/api/carts/mine/shipping-methods',
+    what: 'the shipping methods serving a country, priced for the cart',
+    expect: statuses(401, 200, 200, 200, ownCart),
+  },
+  {
     method: 'DELETE',
     path: '/api/carts/mine',
     what: 'empty the cart',
@@ -505,6 +594,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
       },
       { orderHolder: 200 },
     ),
+  },
+  {
+    method: 'POST',
+    path: '/api/order-emails/:id/resend',
+    what: 'send an order email again',
+    expect: statuses(401, 403, 403, 202, { admin: 'a sent or failed email; one pending or being sent: 409' }),
   },
   {
     method: 'POST',

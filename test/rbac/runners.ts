@@ -19,6 +19,7 @@ import { hashToken } from '../../src/guests/tokens'
 import { isMember } from './matrix'
 import type { Actor, EndpointPolicy, Member } from './matrix'
 import { ADDRESS } from '../helpers/shop'
+import { failedEmail } from './fixtures'
 import { expect } from '@jest/globals'
 import { uniqueEmail } from '../helpers/users'
 
@@ -119,6 +120,8 @@ export const RUNNERS: Record<string, Runner> = {
     expect((await itemsIn(users.customer.id)).length).toBe(actor === 'customer' ? 0 : 1)
     return res.status
   },
+  'GET /api/carts/mine/shipping-methods': async (actor) =>
+    (await rest(actor, '/api/carts/mine/shipping-methods?country=GB')).status,
   'DELETE /api/carts/mine': async (actor) => {
     await freshCart(users.customer.id)
     if (actor === 'cartHolder') await guestCart()
@@ -183,6 +186,15 @@ export const RUNNERS: Record<string, Runner> = {
     const res = await rest(actor, `/api/orders/${order.id}/cancel`, { method: 'POST' })
     const after = await local.findByID({ collection: 'orders', id: order.id, depth: 0 })
     expect(after?.status).toBe(res.status === 200 ? 'cancelled' : 'pending')
+    return res.status
+  },
+  'POST /api/order-emails/:id/resend': async (actor) => {
+    const order = await pendingOrder(users.customer.id)
+    const email = await local.create({ collection: 'order-emails', data: failedEmail(order.id) })
+    const res = await rest(actor, `/api/order-emails/${email.id}/resend`, { method: 'POST' })
+    const after = await local.findByID({ collection: 'order-emails', id: email.id, depth: 0 })
+    if (res.status === 202) expect(after?.attempts).toBeLessThan(10)
+    else expect(after).toMatchObject({ state: 'failed', attempts: 10 })
     return res.status
   },
   'POST /api/notifications/broadcast': async (actor) =>
