@@ -17,6 +17,7 @@ import { Users } from './collections/Users'
 import { registrationMutations } from './collections/Users/registration'
 import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
+import { docsEndpoints, openApiEndpoint } from './endpoints/openapi'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
@@ -63,7 +64,15 @@ export default buildConfig({
     IdempotencyKeys,
     StripeEvents,
   ],
-  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
+  endpoints: [
+    health,
+    ready,
+    checkoutEndpoint,
+    stripeWebhookEndpoint,
+    broadcastEndpoint,
+    openApiEndpoint,
+    ...docsEndpoints,
+  ],
   plugins: [guardEveryCollection, invalidateCatalogOnWrite],
   hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },
   // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.

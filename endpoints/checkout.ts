@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { checkout } from '../src/checkout/checkout'
 import { idempotent } from '../src/checkout/idempotency'
 import { parseBody, requireUser } from '../src/http/input'
+import { collectionDocument, documented } from '../src/openapi/describe'
 
 const text = (max: number) => z.string().trim().min(1).max(max)
 
@@ -30,21 +31,51 @@ const ShippingAddress = z.strictObject({
 
 const Checkout = z.strictObject({ paymentMethod: z.enum(['cod', 'card']), shippingAddress: ShippingAddress })
 
+const CheckoutAnswer = z.object({
+  order: collectionDocument('orders'),
+  checkoutUrl: z.string().optional().describe('card: the Stripe Checkout page to send the customer to'),
+})
+
 /** POST /api/checkout — see src/checkout/checkout.ts. */
-export const checkoutEndpoint: Endpoint = {
-  path: '/checkout',
-  method: 'post',
-  handler: async (req) => {
-    const user = requireUser(req)
-    const input = await parseBody(req, Checkout)
-    const key = req.headers.get('idempotency-key') ?? undefined
-    const outcome = await idempotent(req, user.id, key, input, async () => {
-      const result = await checkout(req, {
-        ...input,
-        shippingAddress: { line2: null, phone: null, ...input.shippingAddress },
+export const checkoutEndpoint: Endpoint = documented(
+  {
+    path: '/checkout',
+    method: 'post',
+    handler: async (req) => {
+      const user = requireUser(req)
+      const input = await parseBody(req, Checkout)
+      const key = req.headers.get('idempotency-key') ?? undefined
+      const outcome = await idempotent(req, user.id, key, input, async () => {
+        const result = await checkout(req, {
+          ...input,
+          shippingAddress: { line2: null, phone: null, ...input.shippingAddress },
+        })
+        return { status: 201, body: result, order: result.order.id }
       })
-      return { status: 201, body: result, order: result.order.id }
-    })
-    return Response.json(outcome.body, { status: outcome.status })
+      return Response.json(outcome.body, { status: outcome.status })
+    },
   },
-}
+  {
+    summary: 'Place an order from the cart',
+    description:
+      'Takes the stock and the coupon use atomically, empties the cart. Prices come from the catalog. `card` answers the Stripe Checkout URL; the order is paid when Stripe says so.',
+    tag: 'Checkout',
+    audience: 'user',
+    body: Checkout,
+    headers: {
+      'Idempotency-Key': {
+        description:
+          'the same key from the same customer answers the first answer again and never places a second order',
+      },
+    },
+    responses: {
+      201: { description: 'the order placed', body: CheckoutAnswer },
+      409: {
+        description:
+          'empty cart, out of stock, coupon no longer usable, or the key reused for another body; `data.code` says which',
+      },
+      502: { description: 'Stripe refused or failed; nothing was kept' },
+      503: { description: 'card payments are not configured, or the database is unavailable' },
+    },
+  },
+)
