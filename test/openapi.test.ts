@@ -8,12 +8,14 @@ import {
   UNDESCRIBED_ROOT_ROUTES,
   UNDESCRIBED_ROUTES,
 } from '../src/openapi/restRoutes'
+import { launchChromium, screenshot, watchProblems } from './helpers/browser'
 import { create, product } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
 import { client } from './helpers/http'
 import type { Api, ApiOptions } from './helpers/http'
 import { documentedSchemas } from './helpers/openapi'
 import type { OpenApi } from './helpers/openapi'
+import { CHROMIUM, describeIf } from './helpers/services'
 import { ADDRESS } from './helpers/shop'
 import type { CartView } from './helpers/shop'
 import { startTestServer } from './helpers/store/inProcess'
@@ -323,5 +325,41 @@ describe('real answers match their documented schemas', () => {
 
     // Enough of the document was exercised for the check to mean something.
     expect(schemas.checked.size).toBeGreaterThanOrEqual(40)
+  })
+})
+
+describeIf(Boolean(CHROMIUM), 'Chromium')('GET /api/docs', () => {
+  it('renders the operations from the store itself, under its CSP, with no outside request', async () => {
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      const problems = watchProblems(page)
+      const elsewhere: string[] = []
+      page.on('request', (request) => {
+        if (!request.url().startsWith(server.url) && !request.url().startsWith('data:'))
+          elsewhere.push(request.url())
+      })
+      const response = await page.goto(`${server.url}/api/docs`)
+      expect(response?.status()).toBe(200)
+      expect(response?.headers()['content-security-policy']).toContain("default-src 'self'")
+      await page.waitForSelector('.opblock', { timeout: 30_000 })
+      const operations = await page.locator('.opblock').count()
+      const described = Object.values(document.paths).reduce((sum, ops) => sum + Object.keys(ops).length, 0)
+      expect(operations).toBe(described)
+      await expect(
+        page.locator('.opblock-summary-path', { hasText: '/api/carts/mine/items' }).first().isVisible(),
+      ).resolves.toBe(true)
+      await screenshot(page, 'api-docs')
+      expect(problems).toEqual([])
+      expect(elsewhere).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
+
+  it('serves only its own files', async () => {
+    expect((await api('/api/docs/swagger-ui-bundle.js')).status).toBe(200)
+    expect((await api('/api/docs/package.json')).status).toBe(404)
+    expect((await api('/api/docs/..%2Fpackage.json')).status).toBe(404)
   })
 })
