@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import type { Endpoint } from 'payload'
 import { z } from 'zod'
@@ -10,17 +9,12 @@ import { StoreError } from '../src/errors'
 import { documented } from '../src/openapi/describe'
 import { openApiDocument } from '../src/openapi/document'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
-  .version
-
 /** GET /api/openapi.json — generated from the endpoints' schemas and the collection configs. */
 export const openApiEndpoint: Endpoint = documented(
   {
     path: '/openapi.json',
     method: 'get',
-    handler: (req) =>
-      Response.json(openApiDocument(req.payload.config, req.payload.db.defaultIDType, version)),
+    handler: (req) => Response.json(openApiDocument(req.payload.config, req.payload.db.defaultIDType)),
   },
   {
     summary: 'This API, described (OpenAPI 3.1)',

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
 import type { Endpoint, SanitizedConfig } from 'payload'
 import { z } from 'zod'
 
@@ -233,14 +237,14 @@ export function describedRoutes(config: SanitizedConfig): Described[] {
   return routes
 }
 
-const built = new WeakMap<SanitizedConfig, OpenApiDocument>()
+const built = new WeakMap<SanitizedConfig, Map<string, OpenApiDocument>>()
 
-export function openApiDocument(
-  config: SanitizedConfig,
-  idType: 'number' | 'text',
-  version: string,
-): OpenApiDocument {
-  const cached = built.get(config)
+const packageFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json')
+const version = (JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version
+
+/** The document for `config`; ids are numbers on the SQL adapters, text (ObjectIds) on MongoDB. */
+export function openApiDocument(config: SanitizedConfig, idType: 'number' | 'text'): OpenApiDocument {
+  const cached = built.get(config)?.get(idType)
   if (cached) return cached
   const collections = collectionComponents(
     config,
@@ -265,6 +269,6 @@ export function openApiDocument(
     paths,
     components: { schemas: writer.schemas, securitySchemes: SECURITY_SCHEMES },
   }
-  built.set(config, document)
+  built.set(config, (built.get(config) ?? new Map<string, OpenApiDocument>()).set(idType, document))
   return document
 }
