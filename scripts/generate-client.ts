@@ -1,7 +1,7 @@
 // `npm run generate:client`: writes client/schema.d.ts, the TypeScript types of every operation,
 // from the same OpenAPI document GET /api/openapi.json answers (ids as the SQL adapters have them).
 // `--check` writes nothing and fails when the file is out of date (CI runs it, like the migrations).
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -24,12 +24,7 @@ const text = await format(HEADER + astToString(ast), {
 })
 
 if (process.argv.includes('--check')) {
-  let current = ''
-  try {
-    current = readFileSync(target, 'utf8')
-  } catch {
-    current = ''
-  }
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : ''
   if (current !== text) {
     console.error('client/schema.d.ts is out of date: run `npm run generate:client` and commit it.')
     process.exit(1)

@@ -38,13 +38,13 @@ describe('the typed client (client/)', () => {
     await create(api, admin.token, 'products', product({ title: 'Desk lamp', price: 4500 }))
 
     // As in the README: log in, browse, add to cart, check out.
-    let token: string | undefined
-    const store = storeClient({ baseUrl: server.url, token: () => token })
+    const session: { token?: string } = {}
+    const store = storeClient({ baseUrl: server.url, token: () => session.token })
     const login = await store.POST('/api/users/login', {
       body: { email: account.email, password: account.password },
     })
-    token = login.data?.token
-    expect(token).toBeDefined()
+    session.token = login.data?.token
+    expect(session.token).toBeDefined()
 
     const { data: page } = await store.GET('/api/products', {
       params: { query: { limit: 10, where: JSON.stringify({ title: { like: 'lamp' } }) } },
