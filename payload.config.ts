@@ -34,10 +34,22 @@ import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/li
 import { databaseAdapter } from './src/db/adapter'
 import { wrapTransactions } from './src/db/afterCommit'
 import { emailAdapter } from './src/email/adapter'
+import { trustedOrigins } from './src/http/security'
 import { logger } from './src/logger'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
-const storeErrorLevels: Record<string, 'info'> = { StoreError: 'info' }
+// Refusals of what a client sent or may do: the request log records them (4xx); they are not
+// server errors, so no error-level line with a stack. (Payload already lists Forbidden, NotFound,
+// ValidationError, Locked, MissingFile.)
+const clientErrorLevels: Record<string, 'info'> = {
+  StoreError: 'info',
+  UnverifiedEmail: 'info',
+  AuthenticationError: 'info',
+  LockedAuth: 'info',
+  UnauthorizedError: 'info',
+  QueryError: 'info',
+  ClientRefusal: 'info',
+}
 const config = env()
 
 export default buildConfig({
@@ -83,7 +95,7 @@ export default buildConfig({
   sharp,
   logger,
   // Cookie-authenticated requests are honoured only from these origins (CSRF).
-  csrf: [...new Set([config.SERVER_URL, config.STOREFRONT_URL, ...config.CORS_ORIGINS])],
+  csrf: trustedOrigins(config),
   upload: {
     limits: { fileSize: config.MAX_UPLOAD_BYTES },
   },
@@ -97,7 +109,7 @@ export default buildConfig({
   telemetry: false,
   // Client errors the store raises on purpose (409 out of stock, …) are not server errors:
   // the request log already records them.
-  loggingLevels: { ...storeErrorLevels },
+  loggingLevels: { ...clientErrorLevels },
   typescript: {
     outputFile: path.join(dirname, 'payload-types.ts'),
   },

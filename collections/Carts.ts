@@ -1,9 +1,9 @@
-import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 
 import { adminOnly, adminOrOwner } from '../src/access'
 import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
+import { ClientRefusal } from '../src/errors'
 
 // One cart per customer. Customers use /api/carts/mine… (endpoints/cart.ts), which always answer
 // the whole cart priced from the catalog; the documents themselves hold only what was chosen.
@@ -13,7 +13,7 @@ import { cartEndpoints } from '../endpoints/cart'
 // answer wrongly for a list of objects, so filters on them are refused outright.
 const refuseFiltersOnLines: CollectionBeforeOperationHook = ({ args }) => {
   if ('where' in args && filtersOnLines(args.where)) {
-    throw new APIError('items: the lines of a cart cannot be filtered on.', 400, null, true)
+    throw new ClientRefusal('items: the lines of a cart cannot be filtered on.', 400, null)
   }
   return args
 }

@@ -18,6 +18,7 @@ import { catalogCacheLayer } from '../cache/httpCache'
 import { startStripeSweep } from '../payments/sweep'
 import { attachRealtime } from '../realtime/socketServer'
 import { closeRedis, redis, withTimeout } from '../redis'
+import { accountPages } from './accountPages'
 import { databaseGate } from './databaseGate'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -74,6 +75,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use(rateLimits(settings, redis(), new TextEncoder().encode(payload.secret)))
   app.use('/api', databaseGate(payload))
   app.use(payloadRoutes(config, dev))
+  app.use(accountPages(settings))
 
   const cache = catalogCache()
   await cache.start()
@@ -120,7 +122,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   })
   const actualPort = (httpServer.address() as AddressInfo).port
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actualPort}`
-  logger.info({ url, admin: withAdmin, dev }, 'server listening')
+  // The URL to open is SERVER_URL: cookie sign-ins count only from trusted origins (security.ts).
+  logger.info(
+    { url, open: settings.SERVER_URL, trustedOrigins: payload.config.csrf, admin: withAdmin, dev },
+    `server listening: open ${settings.SERVER_URL}`,
+  )
 
   const stopSweep = startStripeSweep(payload)
 
