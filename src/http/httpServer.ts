@@ -128,6 +128,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     `server listening: open ${settings.SERVER_URL}`,
   )
 
+  if (settings.CATALOG_CACHE && !settings.REDIS_URL) {
+    logger.warn(
+      'catalog cache: in this process only (REDIS_URL unset). Writes by another process (npm run seed, a script, a second instance) are not seen here for up to 5 minutes: restart after seeding, or set REDIS_URL.',
+    )
+  }
+
   const stopSweep = startStripeSweep(payload)
 
   let closing: Promise<void> | undefined
