@@ -22,6 +22,7 @@ import { Variants } from './collections/Variants'
 import { registrationMutations } from './collections/Users/registration'
 import { checkoutEndpoint } from './endpoints/checkout'
 import { health } from './endpoints/health'
+import { docsEndpoints, openApiEndpoint } from './endpoints/openapi'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
@@ -38,10 +39,22 @@ import { GRAPHQL_MAX_COMPLEXITY, graphqlValidationRules } from './src/graphql/li
 import { databaseAdapter } from './src/db/adapter'
 import { wrapTransactions } from './src/db/afterCommit'
 import { emailAdapter } from './src/email/adapter'
+import { trustedOrigins } from './src/http/security'
 import { logger } from './src/logger'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
-const storeErrorLevels: Record<string, 'info'> = { StoreError: 'info' }
+// Refusals of what a client sent or may do: the request log records them (4xx); they are not
+// server errors, so no error-level line with a stack. (Payload already lists Forbidden, NotFound,
+// ValidationError, Locked, MissingFile.)
+const clientErrorLevels: Record<string, 'info'> = {
+  StoreError: 'info',
+  UnverifiedEmail: 'info',
+  AuthenticationError: 'info',
+  LockedAuth: 'info',
+  UnauthorizedError: 'info',
+  QueryError: 'info',
+  ClientRefusal: 'info',
+}
 const config = env()
 
 export default buildConfig({
@@ -73,7 +86,15 @@ export default buildConfig({
     IdempotencyKeys,
     StripeEvents,
   ],
-  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
+  endpoints: [
+    health,
+    ready,
+    checkoutEndpoint,
+    stripeWebhookEndpoint,
+    broadcastEndpoint,
+    openApiEndpoint,
+    ...docsEndpoints,
+  ],
   plugins: [guardEveryCollection, invalidateCatalogOnWrite],
   hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },
   // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.
@@ -84,7 +105,7 @@ export default buildConfig({
   sharp,
   logger,
   // Cookie-authenticated requests are honoured only from these origins (CSRF).
-  csrf: [...new Set([config.SERVER_URL, config.STOREFRONT_URL, ...config.CORS_ORIGINS])],
+  csrf: trustedOrigins(config),
   upload: {
     limits: { fileSize: config.MAX_UPLOAD_BYTES },
   },
@@ -98,7 +119,7 @@ export default buildConfig({
   telemetry: false,
   // Client errors the store raises on purpose (409 out of stock, …) are not server errors:
   // the request log already records them.
-  loggingLevels: { ...storeErrorLevels },
+  loggingLevels: { ...clientErrorLevels },
   typescript: {
     outputFile: path.join(dirname, 'payload-types.ts'),
   },

@@ -1,9 +1,9 @@
-import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 
 import { adminOnly, adminOrOwner } from '../src/access'
 import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
+import { ClientRefusal } from '../src/errors'
 
 // One cart per customer, or per guest token (a guest cart has no customer and is found by the
 // SHA-256 of its token, src/cart/owner.ts). Customers and guests use /api/carts/mine… (endpoints/cart.ts), which always answer
@@ -14,7 +14,7 @@ import { cartEndpoints } from '../endpoints/cart'
 // answer wrongly for a list of objects, so filters on them are refused outright.
 const refuseFiltersOnLines: CollectionBeforeOperationHook = ({ args }) => {
   if ('where' in args && filtersOnLines(args.where)) {
-    throw new APIError('items: the lines of a cart cannot be filtered on.', 400, null, true)
+    throw new ClientRefusal('items: the lines of a cart cannot be filtered on.', 400, null)
   }
   return args
 }

@@ -16,7 +16,7 @@ import { lineId } from '../src/cart/lines'
 import { createGuestCart } from '../src/cart/guestCarts'
 import { mergeGuestCart } from '../src/cart/merge'
 import { withCharges } from '../src/cart/charges'
-import { presentCart, priceCart } from '../src/cart/pricing'
+import { CartAnswer, presentCart, priceCart } from '../src/cart/pricing'
 import { COUNTRY_MESSAGE, countryCode } from '../src/addresses/country'
 import { enabledMethods, serves } from '../src/shipping/methods'
 import { shippingPrice } from '../src/money'
@@ -24,6 +24,8 @@ import { isDocumentId, normaliseId } from '../src/db/ids'
 import type { DocId } from '../src/db/ids'
 import { StoreError } from '../src/errors'
 import { documentId, parseBody, requireUser } from '../src/http/input'
+import { documented } from '../src/openapi/describe'
+import type { OperationDoc } from '../src/openapi/describe'
 
 // /api/carts/mine…: thin handlers; the rules live in src/cart.
 
@@ -45,7 +47,7 @@ async function answer(req: PayloadRequest, cart: Cart): Promise<Response> {
  * The line id of the path in its canonical form: `<productId>` or `<productId>:<variantId>` (the
  * colon may come URL-encoded); anything else names no line.
  */
-function lineParam(req: PayloadRequest): string {
+function lineOf(req: PayloadRequest): string {
   const raw = req.routeParams?.lineId
   const ids = typeof raw === 'string' ? decodeURIComponent(raw).split(':') : []
   if (ids.length < 1 || ids.length > 2 || !ids.every((id) => isDocumentId(req.payload, id))) {
@@ -116,63 +118,167 @@ const shippingMethodsFor: PayloadHandler = async (req) => {
   })
 }
 
+const lineParam = {
+  lineId: 'the line id: the product id, or `<productId>:<variantId>` (the colon may be URL-encoded)',
+}
+const cartDoc = (summary: string, more: Partial<OperationDoc> = {}): OperationDoc => ({
+  summary,
+  tag: 'Cart',
+  audience: 'cart',
+  ...more,
+  responses: {
+    200: { description: 'the whole cart, priced from the catalog', body: CartAnswer },
+    ...more.responses,
+  },
+})
+const refusals = {
+  404: { description: 'no such product or variant (or not in the cart)' },
+  409: { description: 'more than the stock, or the cart changed too often at once; `data.code` says which' },
+}
+const Destination = z.object({
+  country: z.string().optional().describe('ISO 3166-1 alpha-2: price shipping and tax for it'),
+  region: z.string().optional(),
+  shippingMethod: z.string().optional().describe('a shipping method id serving the country'),
+})
+
 export const cartEndpoints: Endpoint[] = [
-  {
-    // No login: a new guest cart and its token (rate limited per IP, src/http/rateLimits.ts).
-    path: '/guest',
-    method: 'post',
-    handler: async (req) => {
-      const { cartToken, cart } = await createGuestCart(req)
-      return Response.json(
-        { cartToken, cart: presentCart(cart, await priceCart(cart, req)) },
-        { status: 201 },
-      )
+  documented(
+    {
+      // No login: a new guest cart and its token (rate limited per IP, src/http/rateLimits.ts).
+      path: '/guest',
+      method: 'post',
+      handler: async (req) => {
+        const { cartToken, cart } = await createGuestCart(req)
+        return Response.json(
+          { cartToken, cart: presentCart(cart, await priceCart(cart, req)) },
+          { status: 201 },
+        )
+      },
     },
-  },
-  {
-    path: '/mine/merge',
-    method: 'post',
-    handler: async (req) => {
-      const user = requireUser(req)
-      const { cartToken } = await parseBody(req, Merge)
-      return answer(req, await mergeGuestCart(req, user.id, cartToken))
-    },
-  },
-  { path: '/mine', method: 'get', handler: readCart },
-  { path: '/mine/shipping-methods', method: 'get', handler: shippingMethodsFor },
-  { path: '/mine', method: 'delete', handler: handler(emptyCart) },
-  {
-    path: '/mine/items',
-    method: 'post',
-    handler: handler(async (req) => {
-      const body = await parseBody(req, AddItem)
-      return addItem(
-        req,
-        {
-          product: normaliseId(req.payload, body.product) as DocId,
-          ...(body.variant !== undefined && { variant: normaliseId(req.payload, body.variant) as DocId }),
+    {
+      summary: 'Start a guest cart',
+      description:
+        "No login. The token is the cart's only key: send it as `X-Cart-Token` to every cart endpoint and to checkout. Only its hash is stored.",
+      tag: 'Cart',
+      audience: 'anyone',
+      responses: {
+        201: {
+          description: 'the new cart and its token',
+          body: z.object({ cartToken: z.string(), cart: CartAnswer }),
         },
-        body.quantity,
-      )
+        429: { description: 'too many guest carts from this address' },
+      },
+    },
+  ),
+  documented(
+    {
+      path: '/mine/merge',
+      method: 'post',
+      handler: async (req) => {
+        const user = requireUser(req)
+        const { cartToken } = await parseBody(req, Merge)
+        return answer(req, await mergeGuestCart(req, user.id, cartToken))
+      },
+    },
+    cartDoc("Merge a guest cart into the customer's cart, once", {
+      audience: 'user',
+      body: Merge,
+      responses: { 404: { description: 'no guest cart has this token (expired, or merged already)' } },
     }),
-  },
-  {
-    path: '/mine/items/:lineId',
-    method: 'patch',
-    handler: handler(async (req) => {
-      const body = await parseBody(req, SetQuantity)
-      return setQuantity(req, lineParam(req), body.quantity)
+  ),
+  documented(
+    { path: '/mine', method: 'get', handler: readCart },
+    cartDoc("The caller's cart (created empty when absent), priced for a destination when one is named", {
+      query: Destination,
+      responses: { 400: { description: 'an unknown country code' } },
     }),
-  },
-  {
-    path: '/mine/items/:lineId',
-    method: 'delete',
-    handler: handler((req) => removeItem(req, lineParam(req))),
-  },
-  {
-    path: '/mine/coupon',
-    method: 'post',
-    handler: handler(async (req) => applyCoupon(req, (await parseBody(req, CouponCode)).code)),
-  },
-  { path: '/mine/coupon', method: 'delete', handler: handler(removeCoupon) },
+  ),
+  documented(
+    { path: '/mine/shipping-methods', method: 'get', handler: shippingMethodsFor },
+    {
+      summary: 'The shipping methods serving a country, priced for this cart',
+      tag: 'Cart',
+      audience: 'cart',
+      query: z.object({ country: z.string().describe('ISO 3166-1 alpha-2'), region: z.string().optional() }),
+      responses: {
+        200: {
+          description: 'the enabled methods serving the country',
+          body: z.object({
+            country: z.string(),
+            methods: z.array(
+              z.object({
+                id: z.union([z.number(), z.string()]),
+                name: z.string(),
+                price: z.number().int(),
+                freeAbove: z.number().int().nullable(),
+              }),
+            ),
+          }),
+        },
+        400: { description: 'country missing or unknown' },
+      },
+    },
+  ),
+  documented({ path: '/mine', method: 'delete', handler: handler(emptyCart) }, cartDoc('Empty the cart')),
+  documented(
+    {
+      path: '/mine/items',
+      method: 'post',
+      handler: handler(async (req) => {
+        const body = await parseBody(req, AddItem)
+        return addItem(
+          req,
+          {
+            product: normaliseId(req.payload, body.product) as DocId,
+            ...(body.variant !== undefined && { variant: normaliseId(req.payload, body.variant) as DocId }),
+          },
+          body.quantity,
+        )
+      }),
+    },
+    cartDoc('Add a product or one of its variants (the same line: quantities add up)', {
+      body: AddItem,
+      responses: refusals,
+    }),
+  ),
+  documented(
+    {
+      path: '/mine/items/:lineId',
+      method: 'patch',
+      handler: handler(async (req) => {
+        const body = await parseBody(req, SetQuantity)
+        return setQuantity(req, lineOf(req), body.quantity)
+      }),
+    },
+    cartDoc("Set a line's quantity (0 removes it)", {
+      params: lineParam,
+      body: SetQuantity,
+      responses: refusals,
+    }),
+  ),
+  documented(
+    {
+      path: '/mine/items/:lineId',
+      method: 'delete',
+      handler: handler((req) => removeItem(req, lineOf(req))),
+    },
+    cartDoc('Remove a line', { params: lineParam, responses: { 404: refusals[404] } }),
+  ),
+  documented(
+    {
+      path: '/mine/coupon',
+      method: 'post',
+      handler: handler(async (req) => applyCoupon(req, (await parseBody(req, CouponCode)).code)),
+    },
+    cartDoc('Apply a coupon code', {
+      body: CouponCode,
+      responses: {
+        409: { description: 'the code cannot be used (unknown, inactive, used up, below its minimum)' },
+      },
+    }),
+  ),
+  documented(
+    { path: '/mine/coupon', method: 'delete', handler: handler(removeCoupon) },
+    cartDoc('Remove the coupon'),
+  ),
 ]

@@ -10,6 +10,7 @@ import { idempotent } from '../src/checkout/idempotency'
 import { normaliseId } from '../src/db/ids'
 import type { DocId } from '../src/db/ids'
 import { documentId, parseBody, requireUser } from '../src/http/input'
+import { collectionDocument, documented } from '../src/openapi/describe'
 
 const text = (max: number) => z.string().trim().min(1).max(max)
 
@@ -61,34 +62,68 @@ function withOrderToken(req: PayloadRequest, body: unknown): unknown {
   return { ...(body as object), orderToken: orderTokenFor(req.payload.secret, orderNumber).token }
 }
 
+const CheckoutAnswer = z.object({
+  order: collectionDocument('orders'),
+  checkoutUrl: z.string().optional().describe('card: the Stripe Checkout page to send the customer to'),
+  orderToken: z
+    .string()
+    .optional()
+    .describe("a guest's key to this order: send it as `X-Order-Token` to read or cancel it"),
+})
+
 /** POST /api/checkout — see src/checkout/checkout.ts. */
-export const checkoutEndpoint: Endpoint = {
-  path: '/checkout',
-  method: 'post',
-  handler: async (req) => {
-    if (!req.headers.has('x-cart-token')) requireUser(req)
-    const input = await parseBody(req, Checkout)
-    const buyer = buyerOf(req, input.email)
-    const owner = buyer.guest
-      ? { key: `guest-${buyer.cartTokenHash}`, customer: null }
-      : { key: String(buyer.customer), customer: buyer.customer }
-    const key = req.headers.get('idempotency-key') ?? undefined
-    const outcome = await idempotent(req, owner, key, input, async () => {
-      const shippingAddress = input.shippingAddress
-        ? { line2: null, region: null, phone: null, ...input.shippingAddress }
-        : await savedAddressForOrder(req, normaliseId(req.payload, input.addressId ?? '') as DocId)
-      const result = await checkout(req, {
-        paymentMethod: input.paymentMethod,
-        shippingAddress,
-        ...(input.email !== undefined && { email: input.email }),
-        shippingMethod:
-          input.shippingMethod === undefined
-            ? undefined
-            : (normaliseId(req.payload, input.shippingMethod) as DocId),
+export const checkoutEndpoint: Endpoint = documented(
+  {
+    path: '/checkout',
+    method: 'post',
+    handler: async (req) => {
+      if (!req.headers.has('x-cart-token')) requireUser(req)
+      const input = await parseBody(req, Checkout)
+      const buyer = buyerOf(req, input.email)
+      const owner = buyer.guest
+        ? { key: `guest-${buyer.cartTokenHash}`, customer: null }
+        : { key: String(buyer.customer), customer: buyer.customer }
+      const key = req.headers.get('idempotency-key') ?? undefined
+      const outcome = await idempotent(req, owner, key, input, async () => {
+        const shippingAddress = input.shippingAddress
+          ? { line2: null, region: null, phone: null, ...input.shippingAddress }
+          : await savedAddressForOrder(req, normaliseId(req.payload, input.addressId ?? '') as DocId)
+        const result = await checkout(req, {
+          paymentMethod: input.paymentMethod,
+          shippingAddress,
+          ...(input.email !== undefined && { email: input.email }),
+          shippingMethod:
+            input.shippingMethod === undefined
+              ? undefined
+              : (normaliseId(req.payload, input.shippingMethod) as DocId),
+        })
+        return { status: 201, body: result, order: result.order.id }
       })
-      return { status: 201, body: result, order: result.order.id }
-    })
-    const body = buyer.guest && outcome.status === 201 ? withOrderToken(req, outcome.body) : outcome.body
-    return Response.json(body, { status: outcome.status })
+      const body = buyer.guest && outcome.status === 201 ? withOrderToken(req, outcome.body) : outcome.body
+      return Response.json(body, { status: outcome.status })
+    },
   },
-}
+  {
+    summary: 'Place an order from the cart',
+    description:
+      'Takes the stock and the coupon use atomically, empties the cart. Prices come from the catalog. `card` answers the Stripe Checkout URL; the order is paid when Stripe says so.',
+    tag: 'Checkout',
+    audience: 'cart',
+    body: Checkout,
+    headers: {
+      'Idempotency-Key': {
+        description:
+          'the same key from the same customer answers the first answer again and never places a second order',
+      },
+    },
+    responses: {
+      201: { description: 'the order placed', body: CheckoutAnswer },
+      409: {
+        description:
+          'empty cart, out of stock, coupon no longer usable, or the key reused for another body; `data.code` says which',
+      },
+      502: { description: 'Stripe refused or failed; nothing was kept' },
+      503: { description: 'card payments are not configured, or the database is unavailable' },
+    },
+  },
+)

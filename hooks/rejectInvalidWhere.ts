@@ -1,9 +1,9 @@
-import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, Where } from 'payload'
 import { validOperatorSet } from 'payload/shared'
 
 import { namesAuthInternal } from '../src/access/authInternals'
 import { isDocumentId } from '../src/db/ids'
+import { ClientRefusal } from '../src/errors'
 
 // A `where` the database cannot run is a 400 before the query is built, not the adapter's 500:
 // - operators: Payload accepts every one it knows (`all`, `near`, `within`, `intersects`…) whatever
@@ -173,16 +173,16 @@ export const rejectInvalidWhere: CollectionBeforeOperationHook = ({ args, collec
       'where' in args ? args.where : undefined,
       'sort' in args ? args.sort : undefined,
     )
-    if (internal) throw new APIError(`"${internal}" cannot be queried.`, 400, null, true)
+    if (internal) throw new ClientRefusal(`"${internal}" cannot be queried.`, 400, null)
   }
   const where: Where | undefined = 'where' in args ? (args.where as Where | undefined) : undefined
   const supported = (req.payload.db as { operators?: Record<string, unknown> }).operators
   if (!where || !supported) return args
   const operator = unsupportedIn(where, supported)
-  if (operator) throw new APIError(`The operator "${operator}" is not supported.`, 400, null, true)
+  if (operator) throw new ClientRefusal(`The operator "${operator}" is not supported.`, 400, null)
   const problem = badValueIn(where, collection.flattenedFields as unknown as FieldLike[], (value) =>
     isDocumentId(req.payload, value),
   )
-  if (problem) throw new APIError(problem, 400, null, true)
+  if (problem) throw new ClientRefusal(problem, 400, null)
   return args
 }

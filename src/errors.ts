@@ -31,3 +31,13 @@ export class StoreError extends APIError<{ code: StoreErrorCode; [key: string]: 
 
 export const badRequest = (message: string, data?: Record<string, unknown>): StoreError =>
   new StoreError('BAD_REQUEST', message, data)
+
+/**
+ * A 4xx refusal raised in a Payload hook, in Payload's own error shape (data as given, no code):
+ * named so that Payload logs it at info level, like StoreError, not as a server error.
+ */
+export class ClientRefusal extends APIError {
+  constructor(message: string, status: 400 | 403, data: Record<string, unknown> | null = null) {
+    super(message, status, data, true)
+  }
+}

@@ -4,6 +4,7 @@ import { adminOnly, adminOnlyField, adminOrSelf, adminPanel, anyone, isAdmin } f
 import { forgotPasswordEmail, verifyEmail } from './emails'
 import { answerTakenEmailAsCreated } from './registration'
 import { ensureFirstUserIsAdmin } from './hooks/ensureFirstUserIsAdmin'
+import { noVerificationMailForFirstRegister } from './hooks/noVerificationMailForFirstRegister'
 import { rejectPrivilegedFields } from './hooks/rejectPrivilegedFields'
 import { requireCurrentPassword } from './hooks/requireCurrentPassword'
 import { announceEmailChange, reverifyNewEmail } from './hooks/reverifyNewEmail'
@@ -39,7 +40,12 @@ export const Users: CollectionConfig = {
     unlock: adminOnly,
   },
   hooks: {
-    beforeOperation: [requireStringCredentials, rejectPrivilegedFields, spendLoginWorkForUnknownAccounts],
+    beforeOperation: [
+      requireStringCredentials,
+      rejectPrivilegedFields,
+      spendLoginWorkForUnknownAccounts,
+      noVerificationMailForFirstRegister,
+    ],
     beforeChange: [requireCurrentPassword, reverifyNewEmail],
     afterChange: [announceEmailChange, claimOrdersWhenVerified],
     afterError: [answerTakenEmailAsCreated],

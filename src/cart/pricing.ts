@@ -1,4 +1,5 @@
 import type { PayloadRequest } from 'payload'
+import { z } from 'zod'
 
 import type { Cart, Coupon, Media, Product, Variant } from '../../payload-types'
 import { env } from '../config/env'
@@ -61,7 +62,8 @@ export async function priceCart(
   { images = true }: { images?: boolean } = {},
 ): Promise<PricedCart> {
   const items = linesOf(cart)
-  const media = { url: true, alt: true, sizes: true, width: true, height: true } as const
+  // `url` is computed from `filename` when read: without it, the URL answers null.
+  const media = { url: true, filename: true, alt: true, sizes: true, width: true, height: true } as const
   const productIds = items.map((item) => item.product)
   const variantIds = items.flatMap((item) => (item.variant === undefined ? [] : [item.variant]))
   const [products, variants] = await Promise.all([
@@ -182,8 +184,78 @@ function priceLine(
   }
 }
 
+const id = z.union([z.number(), z.string()])
+const minor = z.number().int().describe('minor units (cents)')
+const size = z.looseObject({
+  url: z.string().nullable().optional(),
+  width: z.number().nullable().optional(),
+  height: z.number().nullable().optional(),
+})
+
+/** A cart line's product image: the media fields a storefront shows (sizes the original is smaller than are null). */
+const CartImage = z.object({
+  id,
+  alt: z.string().nullable().optional(),
+  url: z.string().nullable().optional(),
+  filename: z.string().nullable().optional(),
+  width: z.number().nullable().optional(),
+  height: z.number().nullable().optional(),
+  sizes: z.record(z.string(), size).optional(),
+})
+
+/** The contract's cart answer: every cart endpoint answers the whole cart in this shape. */
+export const CartAnswer = z
+  .object({
+    id,
+    items: z.array(
+      z.object({
+        id: z.string().describe('the line id: the product id, or `<productId>:<variantId>`'),
+        product: z.object({
+          id,
+          title: z.string().optional(),
+          slug: z.string().nullable().optional(),
+          price: minor.optional(),
+          stock: z.number().int().optional(),
+          mainImage: z.union([id, CartImage]).nullable().optional(),
+        }),
+        variant: z
+          .object({
+            id,
+            title: z.string().nullable().optional(),
+            options: z.record(z.string(), z.string()).nullable().optional(),
+            sku: z.string().nullable().optional(),
+            price: minor.optional(),
+            stock: z.number().int().optional(),
+            image: z.union([id, CartImage]).nullable().optional(),
+          })
+          .nullable()
+          .describe('the variant of a product sold in options; null otherwise'),
+        quantity: z.number().int(),
+        unitPrice: minor,
+        lineTotal: minor,
+        available: z.boolean().describe('false: the line cannot be bought now (see issue)'),
+        issue: z.string().nullable().describe('why the line cannot be bought now'),
+      }),
+    ),
+    coupon: z.object({ code: z.string(), type: z.enum(['percent', 'fixed']), value: z.number() }).nullable(),
+    couponIssue: z.string().nullable().describe('why the coupon does not apply now'),
+    subtotal: minor,
+    discount: minor,
+    shipping: minor,
+    tax: minor,
+    taxLines: z.array(z.object({ name: z.string(), rate: z.number(), amount: minor })),
+    total: minor,
+    currency: z.string().describe('ISO 4217, lower case'),
+  })
+  .meta({ id: 'CartView' })
+
+export type CartAnswer = z.output<typeof CartAnswer>
+
 /** The contract's cart answer (tax 0 until a destination is named: src/cart/charges.ts). */
-export function presentCart(cart: Cart, priced: PricedCart & { tax?: number; taxLines?: TaxLine[] }) {
+export function presentCart(
+  cart: Cart,
+  priced: PricedCart & { tax?: number; taxLines?: TaxLine[] },
+): CartAnswer {
   return {
     id: cart.id,
     items: priced.lines.map((line) => ({

@@ -20,6 +20,7 @@ import { startGuestCartSweep } from '../cart/guestCarts'
 import { startStripeSweep } from '../payments/sweep'
 import { attachRealtime } from '../realtime/socketServer'
 import { closeRedis, redis, withTimeout } from '../redis'
+import { accountPages } from './accountPages'
 import { databaseGate } from './databaseGate'
 import { errorHandler, sendError } from './errors'
 import { payloadRoutes } from './payloadRoutes'
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use(rateLimits(settings, redis(), new TextEncoder().encode(payload.secret)))
   app.use('/api', databaseGate(payload))
   app.use(payloadRoutes(config, dev))
+  app.use(accountPages(settings))
 
   const cache = catalogCache()
   await cache.start()
@@ -122,7 +124,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   })
   const actualPort = (httpServer.address() as AddressInfo).port
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actualPort}`
-  logger.info({ url, admin: withAdmin, dev }, 'server listening')
+  // The URL to open is SERVER_URL: cookie sign-ins count only from trusted origins (security.ts).
+  logger.info(
+    { url, open: settings.SERVER_URL, trustedOrigins: payload.config.csrf, admin: withAdmin, dev },
+    `server listening: open ${settings.SERVER_URL}`,
+  )
+
+  if (settings.CATALOG_CACHE && !settings.REDIS_URL) {
+    logger.warn(
+      'catalog cache: in this process only (REDIS_URL unset). Writes by another process (npm run seed, a script, a second instance) are not seen here for up to 5 minutes: restart after seeding, or set REDIS_URL.',
+    )
+  }
 
   const stopSweep = startStripeSweep(payload)
   const stopGuestSweep = startGuestCartSweep(payload)

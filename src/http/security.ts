@@ -38,3 +38,29 @@ export function corsPolicy(config: Env): RequestHandler {
     maxAge: 600,
   })
 }
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]']
+
+/**
+ * Origins whose cookie-authenticated requests Payload honours (its CSRF check): this server, the
+ * storefront, CORS_ORIGINS. A loopback origin brings its other loopback spellings along: a page at
+ * `http://127.0.0.1:3000` is the same local server as `http://localhost:3000`, and no other site
+ * can be served from either, so trusting both keeps the CSRF defence and ends the 403s a
+ * `127.0.0.1` tab got.
+ */
+export function trustedOrigins(
+  config: Pick<Env, 'SERVER_URL' | 'STOREFRONT_URL' | 'CORS_ORIGINS'>,
+): string[] {
+  const origins = new Set<string>()
+  for (const url of [config.SERVER_URL, config.STOREFRONT_URL, ...config.CORS_ORIGINS]) {
+    const parsed = new URL(url)
+    origins.add(parsed.origin)
+    if (!LOOPBACK_HOSTS.includes(parsed.hostname)) continue
+    for (const host of LOOPBACK_HOSTS) {
+      const alias = new URL(parsed.origin)
+      alias.hostname = host
+      origins.add(alias.origin)
+    }
+  }
+  return [...origins]
+}

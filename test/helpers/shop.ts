@@ -11,7 +11,13 @@ export const ADDRESS = {
 export type CartView = {
   id: number | string
   items: {
-    product: { id: number | string; title?: string; price?: number; stock?: number }
+    product: {
+      id: number | string
+      title?: string
+      price?: number
+      stock?: number
+      mainImage?: { url: string | null } | number | string | null
+    }
     quantity: number
     unitPrice: number
     lineTotal: number

@@ -625,6 +625,20 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
   { method: 'GET', path: '/api/ready', what: 'readiness', expect: statuses(200, 200, 200, 200) },
   {
     method: 'GET',
+    path: '/api/openapi.json',
+    what: 'the OpenAPI document',
+    expect: statuses(200, 200, 200, 200, {
+      anonymous: 'the same document for everyone: it describes, it grants nothing',
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/api/docs',
+    what: 'the interactive reference (and its files under /api/docs/)',
+    expect: statuses(200, 200, 200, 200),
+  },
+  {
+    method: 'GET',
     path: '/api/users/me',
     what: 'the logged-in user',
     expect: statuses(200, 200, 200, 200, { anonymous: '`{"user": null}`', customer: 'themself only' }),

@@ -220,6 +220,8 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'GET /api/health': async (actor) => (await rest(actor, '/api/health')).status,
   'GET /api/ready': async (actor) => (await rest(actor, '/api/ready')).status,
+  'GET /api/openapi.json': async (actor) => (await rest(actor, '/api/openapi.json')).status,
+  'GET /api/docs': async (actor) => (await rest(actor, '/api/docs')).status,
   'GET /api/users/me': async (actor) => {
     const res = await rest<{ user: Doc | null }>(actor, '/api/users/me')
     if (!isMember(actor)) expect(res.body.user).toBeNull()

@@ -1,7 +1,7 @@
-import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook } from 'payload'
 
 import { isAdmin } from '../../../src/access'
+import { ClientRefusal } from '../../../src/errors'
 
 // Payload would silently drop these for a customer; refusing says so, and makes sure no
 // adapter or future field change can ever let one through.
@@ -32,7 +32,7 @@ export const rejectPrivilegedFields: CollectionBeforeOperationHook = ({ args, op
   if (!data || typeof data !== 'object') return args
   const sent = PRIVILEGED.filter((field) => field in data && !(field === 'roles' && isDefaultRole(data)))
   if (sent.length > 0) {
-    throw new APIError(`Only an admin may set: ${sent.join(', ')}`, 403, { fields: sent }, true)
+    throw new ClientRefusal(`Only an admin may set: ${sent.join(', ')}`, 403, { fields: sent })
   }
   return args
 }

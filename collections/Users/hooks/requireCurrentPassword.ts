@@ -1,9 +1,10 @@
-import { APIError, ValidationError } from 'payload'
+import { ValidationError } from 'payload'
 import type { CollectionBeforeChangeHook } from 'payload'
 
 import type { User } from '../../../payload-types'
 import { isAdmin } from '../../../src/access'
 import { passwordMatches } from '../password'
+import { ClientRefusal } from '../../../src/errors'
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
 
@@ -48,7 +49,7 @@ export const requireCurrentPassword: CollectionBeforeChangeHook<User> = async ({
     })
   }
   if (!(await passwordMatches(originalDoc, current))) {
-    throw new APIError('The current password is wrong: nothing was changed.', 403, null, true)
+    throw new ClientRefusal('The current password is wrong: nothing was changed.', 403, null)
   }
   return data
 }
