@@ -20,6 +20,7 @@ import { health } from './endpoints/health'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
+import { dashboardEndpoint } from './endpoints/dashboard'
 import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { invalidateCatalogOnWrite } from './hooks/invalidateCatalog'
@@ -63,7 +64,7 @@ export default buildConfig({
     IdempotencyKeys,
     StripeEvents,
   ],
-  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint],
+  endpoints: [health, ready, checkoutEndpoint, stripeWebhookEndpoint, broadcastEndpoint, dashboardEndpoint],
   plugins: [guardEveryCollection, invalidateCatalogOnWrite],
   hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },
   // Work queued with afterCommit (real-time events, cache invalidation) runs when a commit lands.

@@ -1,7 +1,7 @@
 import { APIError } from 'payload'
 import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 
-import { adminOnly, adminOrOwner } from '../src/access'
+import { adminOnly, adminOrOwner, nobody } from '../src/access'
 import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
 
@@ -21,7 +21,9 @@ const refuseFiltersOnLines: CollectionBeforeOperationHook = ({ args }) => {
 export const Carts: CollectionConfig = {
   slug: 'carts',
   admin: { group: 'Sales', useAsTitle: 'id', defaultColumns: ['customer', 'items', 'coupon', 'updatedAt'] },
-  access: { read: adminOrOwner('customer'), create: adminOnly, update: adminOnly, delete: adminOnly },
+  // Nobody creates a cart over the API, admins included (no "+" in the admin UI): a cart is made
+  // for its customer the first time they use /api/carts/mine (src/cart/storage.ts).
+  access: { read: adminOrOwner('customer'), create: nobody, update: adminOnly, delete: adminOnly },
   endpoints: cartEndpoints,
   hooks: { beforeOperation: [refuseFiltersOnLines] },
   // Carts change only through their owner's cart endpoints and checkout, never in an editing
@@ -35,6 +37,8 @@ export const Carts: CollectionConfig = {
       required: true,
       unique: true,
       index: true,
+      // A cart belongs to the customer it was made for: handing it to another makes no sense.
+      admin: { readOnly: true },
     },
     {
       // [{product, quantity}] in one column, so that a cart write is one statement (src/cart/lines.ts).

@@ -167,6 +167,8 @@ export const Orders: CollectionConfig = {
         {
           name: 'issue',
           type: 'text',
+          // The dashboard lists orders that have one (src/dashboard/widgets.ts paymentIssues).
+          index: true,
           admin: {
             description: 'Set when a payment needs an operator: an amount mismatch, a failed refund.',
           },
@@ -174,6 +176,7 @@ export const Orders: CollectionConfig = {
         {
           name: 'note',
           type: 'text',
+          index: true,
           admin: {
             description:
               'What the store did on its own about this payment, e.g. a payment that arrived after the order was cancelled, refunded automatically.',

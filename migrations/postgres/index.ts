@@ -6,6 +6,7 @@ import * as migration_20261201_114220_carts_unlocked from './20261201_114220_car
 import * as migration_20261204_202046_cart_revision from './20261204_202046_cart_revision';
 import * as migration_20261204_210802_payments_refunds from './20261204_210802_payments_refunds';
 import * as migration_20261205_000437_product_stock_revision from './20261205_000437_product_stock_revision';
+import * as migration_20261205_013957_dashboard_indexes from './20261205_013957_dashboard_indexes';
 
 export const migrations = [
   {
@@ -46,6 +47,11 @@ export const migrations = [
   {
     up: migration_20261205_000437_product_stock_revision.up,
     down: migration_20261205_000437_product_stock_revision.down,
-    name: '20261205_000437_product_stock_revision'
+    name: '20261205_000437_product_stock_revision',
+  },
+  {
+    up: migration_20261205_013957_dashboard_indexes.up,
+    down: migration_20261205_013957_dashboard_indexes.down,
+    name: '20261205_013957_dashboard_indexes'
   },
 ];

@@ -74,7 +74,7 @@ const catalogWrites = {
 }
 
 const systemNote =
-  'Bookkeeping written by the server only (checkout, Stripe events). Admins may read it in the admin panel; nobody writes it over the API: a hand-made row would break order numbering, coupon limits, idempotency or Stripe de-duplication.'
+  'Bookkeeping written by the server only (checkout, Stripe events). Admins may read it in the admin panel, which keeps it out of its navigation and home (open `/admin/collections/<slug>` to debug); nobody writes it over the API: a hand-made row would break order numbering, coupon limits, idempotency or Stripe de-duplication.'
 
 const systemCollection = (slug: string, title: string, plural: string, singular: string) =>
   collection({
@@ -206,7 +206,7 @@ export const COLLECTIONS = [
     graphql: { plural: 'Carts', singular: 'Cart', create: true },
     variants: { own: "the customer's cart" },
     rules: {
-      create: adminOnlyRule(),
+      create: everyone(denied()),
       read: {
         anonymous: denied(),
         customer: only(['own'], 'their own cart only'),
@@ -218,6 +218,7 @@ export const COLLECTIONS = [
     },
     notes: [
       'Customers change their cart only through `/api/carts/mine…` (below), which prices it from the catalog.',
+      'A cart is created for its customer by their first `/api/carts/mine…` request, never by hand: not even an admin creates one (the admin UI offers no "+").',
     ],
   }),
   collection({
