@@ -49,6 +49,8 @@ export default buildConfig({
     meta: { titleSuffix: ' · Store admin' },
     // The built-in icon: Gravatar would leak operators' email hashes and break the CSP.
     avatar: 'default',
+    // The admin home is the store's dashboard (src/admin/dashboard), live from the admins' room.
+    components: { views: { dashboard: { Component: '/src/admin/dashboard/DashboardView#DashboardView' } } },
   },
   collections: [
     Products,

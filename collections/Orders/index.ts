@@ -62,7 +62,17 @@ export const Orders: CollectionConfig = {
       options: ORDER_STATUSES.map((value) => ({ label: value[0]?.toUpperCase() + value.slice(1), value })),
       admin: {
         position: 'sidebar',
+        // Moved with the buttons below (exactly the moves the lifecycle allows), not picked from a list.
+        readOnly: true,
         description: 'pending → processing → shipped → delivered; pending/processing → cancelled.',
+      },
+    },
+    {
+      name: 'lifecycle',
+      type: 'ui',
+      admin: {
+        position: 'sidebar',
+        components: { Field: '/src/admin/orders/LifecycleButtons#LifecycleButtons' },
       },
     },
     {

@@ -198,14 +198,21 @@ export async function paymentIssues(req: PayloadRequest): Promise<Listed<IssueRo
  * Carts with items left alone for ABANDONED_IDLE_HOURS, changed within the last ABANDONED_DAYS
  * days: a checkout empties its cart, so these never became orders. Valued at today's prices.
  */
-export async function abandonedCarts(req: PayloadRequest, now: Date): Promise<DashboardData['abandonedCarts']> {
+export async function abandonedCarts(
+  req: PayloadRequest,
+  now: Date,
+): Promise<DashboardData['abandonedCarts']> {
   const found = await req.payload.find({
     collection: 'carts',
     ...asCaller(req),
     where: {
       and: [
-        { updatedAt: { less_than: new Date(now.getTime() - ABANDONED_IDLE_HOURS * 3_600_000).toISOString() } },
-        { updatedAt: { greater_than_equal: new Date(now.getTime() - ABANDONED_DAYS * DAY_MS).toISOString() } },
+        {
+          updatedAt: { less_than: new Date(now.getTime() - ABANDONED_IDLE_HOURS * 3_600_000).toISOString() },
+        },
+        {
+          updatedAt: { greater_than_equal: new Date(now.getTime() - ABANDONED_DAYS * DAY_MS).toISOString() },
+        },
       ],
     },
     select: { customer: true, items: true, updatedAt: true },
@@ -231,7 +238,10 @@ export async function abandonedCarts(req: PayloadRequest, now: Date): Promise<Da
     id: cart.id,
     customer: typeof cart.customer === 'object' ? cart.customer.id : cart.customer,
     items: lines.reduce((sum, line) => sum + line.quantity, 0),
-    value: lines.reduce((sum, line) => sum + lineTotal(prices.get(String(line.product)) ?? 0, line.quantity), 0),
+    value: lines.reduce(
+      (sum, line) => sum + lineTotal(prices.get(String(line.product)) ?? 0, line.quantity),
+      0,
+    ),
     updatedAt: cart.updatedAt,
   }))
   return {

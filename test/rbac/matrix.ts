@@ -392,6 +392,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     expect: statuses(401, 403, 403, 200),
   },
   {
+    method: 'GET',
+    path: '/api/dashboard',
+    what: "the admin home's figures (orders, revenue, stock, payments, carts)",
+    expect: statuses(401, 403, 403, 200),
+  },
+  {
     method: 'POST',
     path: '/api/stripe/webhook',
     what: 'a Stripe event without a valid signature',
