@@ -39,7 +39,9 @@ function Period({ label, period, currency }: { label: string; period: SalesPerio
   return (
     <div className="store-dashboard__figure">
       <span className="store-dashboard__figure-label">{label}</span>
-      <strong className="store-dashboard__orders">{period.orders} orders</strong>
+      <strong className="store-dashboard__orders">
+        {period.orders} {period.orders === 1 ? 'order' : 'orders'}
+      </strong>
       <span className="store-dashboard__revenue">{formatMoney(period.revenue, currency)}</span>
       {period.refunded > 0 && (
         <span className="store-dashboard__refunded">{formatMoney(period.refunded, currency)} refunded</span>

@@ -65,18 +65,20 @@ export function LifecycleButtons() {
       {moves.length === 0 ? (
         <p>{capitalised(status)}: the order has no further moves.</p>
       ) : (
-        moves.map((to) => (
-          <Button
-            key={to}
-            buttonStyle={to === 'cancelled' ? 'secondary' : 'primary'}
-            disabled={busy}
-            onClick={() => void move(to)}
-            size="small"
-            id={`order-move-${to}`}
-          >
-            {LABEL[to] ?? capitalised(to)}
-          </Button>
-        ))
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 'calc(var(--base) / 2)' }}>
+          {moves.map((to) => (
+            <Button
+              key={to}
+              buttonStyle={to === 'cancelled' ? 'secondary' : 'primary'}
+              disabled={busy}
+              onClick={() => void move(to)}
+              size="small"
+              id={`order-move-${to}`}
+            >
+              {LABEL[to] ?? capitalised(to)}
+            </Button>
+          ))}
+        </div>
       )}
     </div>
   )
