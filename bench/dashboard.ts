@@ -216,6 +216,12 @@ console.log(
   } (30-day orders ${sample.sales.last30.orders}, low stock ${sample.lowStock.products.total}, stuck ${sample.stuckUnpaid.total}, issues ${sample.paymentIssues.total}, abandoned ${sample.abandonedCarts.total})`,
 )
 
+// Dropping the PostgreSQL database ends the pool's idle connections from the server's side: the
+// pool reports that as an error event, which must not end this process before the drop returns.
+;(payload.db as unknown as { pool?: { on(event: 'error', listener: () => void): void } }).pool?.on(
+  'error',
+  () => undefined,
+)
 await payload.destroy()
 await database.drop()
 process.exit(0)

@@ -61,13 +61,17 @@ function orderRow(order: Partial<Order> & Pick<Order, 'id'>): OrderRow {
 export async function sales(req: PayloadRequest, now: Date): Promise<DashboardData['sales']> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
   const from = new Date(today - (SERIES_DAYS - 1) * DAY_MS)
-  const { docs } = await req.payload.find({
+  // Every order of the window, four columns each: read from the adapter directly, since Payload's
+  // per-document read work (hooks, field traversal) cost about 0.25 ms a row, 2 s for a busy month.
+  // The caller is an admin (endpoints/dashboard.ts), who may read every order.
+  const { docs } = (await req.payload.db.find({
     collection: 'orders',
-    ...asCaller(req),
+    req,
     where: { createdAt: { greater_than_equal: from.toISOString() } },
     select: { createdAt: true, total: true, status: true, amountRefunded: true },
+    limit: 0,
     pagination: false,
-  })
+  })) as { docs: Pick<Order, 'createdAt' | 'total' | 'status' | 'amountRefunded'>[] }
   const days: SalesDay[] = Array.from({ length: SERIES_DAYS }, (_, index) => ({
     date: utcDay(new Date(from.getTime() + index * DAY_MS)),
     orders: 0,
