@@ -26,6 +26,7 @@ import { docsEndpoints, openApiEndpoint } from './endpoints/openapi'
 import { stripeWebhookEndpoint } from './endpoints/stripeWebhook'
 import { ready } from './endpoints/ready'
 import { broadcastEndpoint } from './endpoints/broadcast'
+import { dashboardEndpoint } from './endpoints/dashboard'
 import { databaseUnavailableIs503 } from './hooks/databaseUnavailable'
 import { guardEveryCollection } from './hooks/everyCollection'
 import { invalidateCatalogOnWrite } from './hooks/invalidateCatalog'
@@ -66,6 +67,8 @@ export default buildConfig({
     meta: { titleSuffix: ' · Store admin' },
     // The built-in icon: Gravatar would leak operators' email hashes and break the CSP.
     avatar: 'default',
+    // The admin home is the store's dashboard (src/admin/dashboard), live from the admins' room.
+    components: { views: { dashboard: { Component: '/src/admin/dashboard/DashboardView#DashboardView' } } },
   },
   collections: [
     Products,
@@ -94,6 +97,7 @@ export default buildConfig({
     broadcastEndpoint,
     openApiEndpoint,
     ...docsEndpoints,
+    dashboardEndpoint,
   ],
   plugins: [guardEveryCollection, invalidateCatalogOnWrite],
   hooks: { afterError: [databaseUnavailableIs503, malformedBodyIs400] },

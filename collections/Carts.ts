@@ -1,6 +1,6 @@
 import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 
-import { adminOnly, adminOrOwner } from '../src/access'
+import { adminOnly, adminOrOwner, nobody } from '../src/access'
 import { filtersOnLines, lineProblem, normaliseLines } from '../src/cart/lines'
 import { cartEndpoints } from '../endpoints/cart'
 import { ClientRefusal } from '../src/errors'
@@ -22,7 +22,9 @@ const refuseFiltersOnLines: CollectionBeforeOperationHook = ({ args }) => {
 export const Carts: CollectionConfig = {
   slug: 'carts',
   admin: { group: 'Sales', useAsTitle: 'id', defaultColumns: ['customer', 'items', 'coupon', 'updatedAt'] },
-  access: { read: adminOrOwner('customer'), create: adminOnly, update: adminOnly, delete: adminOnly },
+  // Nobody creates a cart over the API, admins included (no "+" in the admin UI): a cart is made
+  // for its customer the first time they use /api/carts/mine (src/cart/storage.ts).
+  access: { read: adminOrOwner('customer'), create: nobody, update: adminOnly, delete: adminOnly },
   endpoints: cartEndpoints,
   hooks: { beforeOperation: [refuseFiltersOnLines] },
   // Carts change only through their owner's cart endpoints and checkout, never in an editing
@@ -36,6 +38,8 @@ export const Carts: CollectionConfig = {
       // Empty on a guest cart.
       unique: true,
       index: true,
+      // A cart belongs to the customer it was made for: handing it to another makes no sense.
+      admin: { readOnly: true },
     },
     {
       // A guest cart's key: the SHA-256 of its token (src/guests/tokens.ts), never the token, and

@@ -63,7 +63,17 @@ export const Orders: CollectionConfig = {
       options: ORDER_STATUSES.map((value) => ({ label: value[0]?.toUpperCase() + value.slice(1), value })),
       admin: {
         position: 'sidebar',
+        // Moved with the buttons below (exactly the moves the lifecycle allows), not picked from a list.
+        readOnly: true,
         description: 'pending → processing → shipped → delivered; pending/processing → cancelled.',
+      },
+    },
+    {
+      name: 'lifecycle',
+      type: 'ui',
+      admin: {
+        position: 'sidebar',
+        components: { Field: '/src/admin/orders/LifecycleButtons#LifecycleButtons' },
       },
     },
     {
@@ -221,6 +231,8 @@ export const Orders: CollectionConfig = {
         {
           name: 'issue',
           type: 'text',
+          // The dashboard lists orders that have one (src/dashboard/widgets.ts paymentIssues).
+          index: true,
           admin: {
             description: 'Set when a payment needs an operator: an amount mismatch, a failed refund.',
           },
@@ -228,6 +240,7 @@ export const Orders: CollectionConfig = {
         {
           name: 'note',
           type: 'text',
+          index: true,
           admin: {
             description:
               'What the store did on its own about this payment, e.g. a payment that arrived after the order was cancelled, refunded automatically.',

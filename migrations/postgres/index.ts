@@ -9,6 +9,7 @@ import * as migration_20261205_000437_product_stock_revision from './20261205_00
 import * as migration_20261205_015042_variants from './20261205_015042_variants';
 import * as migration_20261205_024819_guests from './20261205_024819_guests';
 import * as migration_20261205_030330_addresses_shipping_emails from './20261205_030330_addresses_shipping_emails';
+import * as migration_20261205_031628_dashboard_indexes from './20261205_031628_dashboard_indexes';
 
 export const migrations = [
   {
@@ -64,6 +65,11 @@ export const migrations = [
   {
     up: migration_20261205_030330_addresses_shipping_emails.up,
     down: migration_20261205_030330_addresses_shipping_emails.down,
-    name: '20261205_030330_addresses_shipping_emails'
+    name: '20261205_030330_addresses_shipping_emails',
+  },
+  {
+    up: migration_20261205_031628_dashboard_indexes.up,
+    down: migration_20261205_031628_dashboard_indexes.down,
+    name: '20261205_031628_dashboard_indexes'
   },
 ];

@@ -31,6 +31,11 @@ export function mayMove(from: OrderStatus, to: OrderStatus, actor: Actor): boole
   return MOVES[from][to]?.includes(actor) ?? false
 }
 
+/** The statuses `actor` may move an order in `from` to, in the table's order (the order page's buttons). */
+export function allowedMoves(from: OrderStatus, actor: Actor): OrderStatus[] {
+  return ORDER_STATUSES.filter((to) => mayMove(from, to, actor))
+}
+
 /** The payment consequence of a move, when it has one: a delivered cash-on-delivery order is paid. */
 export function paymentOnArrival(
   order: Pick<Order, 'paymentMethod'>,

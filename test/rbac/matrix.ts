@@ -91,7 +91,7 @@ const catalogWrites = {
 }
 
 const systemNote =
-  'Bookkeeping written by the server only (checkout, Stripe events). Admins may read it in the admin panel; nobody writes it over the API: a hand-made row would break order numbering, coupon limits, idempotency or Stripe de-duplication.'
+  'Bookkeeping written by the server only (checkout, Stripe events). Admins may read it in the admin panel, which keeps it out of its navigation and home (open `/admin/collections/<slug>` to debug); nobody writes it over the API: a hand-made row would break order numbering, coupon limits, idempotency or Stripe de-duplication.'
 
 const systemCollection = (slug: string, title: string, plural: string, singular: string) =>
   collection({
@@ -255,7 +255,7 @@ export const COLLECTIONS = [
     graphql: { plural: 'Carts', singular: 'Cart', create: true },
     variants: { own: "the customer's cart", guest: "a guest's cart" },
     rules: {
-      create: adminOnlyRule(),
+      create: everyone(denied()),
       read: {
         anonymous: denied(),
         // The cart token opens /api/carts/mine… only, not the collection.
@@ -270,6 +270,7 @@ export const COLLECTIONS = [
     notes: [
       'Customers change their cart only through `/api/carts/mine…` (below), which prices it from the catalog.',
       "A guest's cart has no customer and is reached only through `/api/carts/mine…` with its `X-Cart-Token`; the token is stored as a SHA-256 hash (`tokenHash`) that no API ever answers, admins included.",
+      'A cart is created for its customer by their first `/api/carts/mine…` request, never by hand: not even an admin creates one (the admin UI offers no "+").',
     ],
   }),
   collection({
@@ -605,6 +606,12 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     method: 'POST',
     path: '/api/notifications/broadcast',
     what: 'broadcast a notification',
+    expect: statuses(401, 403, 403, 200),
+  },
+  {
+    method: 'GET',
+    path: '/api/dashboard',
+    what: "the admin home's figures (orders, revenue, stock, payments, carts)",
     expect: statuses(401, 403, 403, 200),
   },
   {

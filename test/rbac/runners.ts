@@ -199,6 +199,7 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'POST /api/notifications/broadcast': async (actor) =>
     (await rest(actor, '/api/notifications/broadcast', { json: { message: 'Maintenance at noon' } })).status,
+  'GET /api/dashboard': async (actor) => (await rest(actor, '/api/dashboard')).status,
   'POST /api/stripe/webhook (a Stripe event without a valid signature)': async (actor) => {
     const { payload } = signedEvent()
     const res = await rest(actor, '/api/stripe/webhook', {
