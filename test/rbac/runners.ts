@@ -142,10 +142,21 @@ export const RUNNERS: Record<string, Runner> = {
     await withItem(actor)
     // Every caller names an email; only a guest's is used.
     const email = uniqueEmail('rbac-checkout')
+    // The shipping-methods rows made above are enabled, so checkout needs one (they ship everywhere).
+    const method = (
+      await local.find({ collection: 'shipping-methods', where: { enabled: { equals: true } }, limit: 1 })
+    ).docs[0]
     const res = await rest<{ order?: { customer: Id | null; email: string }; orderToken?: string }>(
       actor,
       '/api/checkout',
-      { json: { paymentMethod: 'cod', shippingAddress: ADDRESS, email } },
+      {
+        json: {
+          paymentMethod: 'cod',
+          shippingAddress: ADDRESS,
+          email,
+          ...(method ? { shippingMethod: method.id } : {}),
+        },
+      },
     )
     if (res.status === 201 && isMember(actor)) {
       expect(String(res.body.order?.customer)).toBe(String(users[actor].id))
