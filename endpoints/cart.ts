@@ -48,8 +48,9 @@ async function answer(req: PayloadRequest, cart: Cart): Promise<Response> {
  * colon may come URL-encoded); anything else names no line.
  */
 function lineOf(req: PayloadRequest): string {
+  // Payload's router has decoded the parameter already (`%3A` is a colon here).
   const raw = req.routeParams?.lineId
-  const ids = typeof raw === 'string' ? decodeURIComponent(raw).split(':') : []
+  const ids = typeof raw === 'string' ? raw.split(':') : []
   if (ids.length < 1 || ids.length > 2 || !ids.every((id) => isDocumentId(req.payload, id))) {
     throw new StoreError('NOT_FOUND', 'This line is not in the cart.')
   }

@@ -115,6 +115,8 @@ describe('cart lines', () => {
     expect(
       (await api(`/api/carts/mine/items/${tee.id}:x`, { method: 'DELETE', token: buyer.token })).status,
     ).toBe(404)
+    const malformed = await api('/api/carts/mine/items/%E0%A4%A', { method: 'DELETE', token: buyer.token })
+    expect(malformed.status).toBe(404)
   })
 
   it('requires a variant for a product with options, refuses one for a product without', async () => {

@@ -123,6 +123,20 @@ const rejectUnrunnableGraphql: RequestHandler = (req, res, next) => {
   res.status(400).json(errorBody(problem.message, { code: problem.code }))
 }
 
+/**
+ * A path whose percent-encoding does not decode (`/api/carts/mine/items/%E0%A4%A`) names nothing:
+ * 404. Payload's router would throw decoding its parameters, a 500.
+ */
+function rejectUndecodablePath(req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+  try {
+    decodeURIComponent(req.path)
+  } catch {
+    res.status(404).json(errorBody('Not found: the path is not valid percent-encoding.'))
+    return
+  }
+  next()
+}
+
 function bridge(handler: FetchHandler): RequestHandler {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
@@ -151,6 +165,7 @@ export function payloadRoutes(config: Promise<SanitizedConfig>, dev: boolean): e
   if (dev) router.get('/api/graphql-playground', bridge(GRAPHQL_PLAYGROUND_GET(config)))
   router.use(
     '/api',
+    rejectUndecodablePath,
     rejectMalformedQuery,
     rejectUnversioned(config),
     bufferBody,
