@@ -45,14 +45,15 @@ export type CheckoutInput = {
 const CLAIM_ATTEMPTS = 3
 
 /**
- * Cart → order, all or nothing. The cart is priced again from the catalog, then claimed: emptied
- * by a write guarded by the revision that was priced, as the first write of the transaction, so
+ * Cart → order, all or nothing. The cart is priced again from the catalog. Its stock is taken
+ * first, line by line, by conditional single-statement updates that commit at once (so no amount
+ * of concurrency, on any number of instances, oversells, and a product on sale is locked for one
+ * statement, not a whole checkout). Then, in a transaction where the adapter has them (PostgreSQL,
+ * MongoDB), the cart is claimed: emptied by a write guarded by the revision that was priced, so
  * one cart's contents become at most one order whatever the concurrency (a cart that changed after
- * pricing is priced again). Then the order is written with a snapshot of its lines, and its coupon
- * uses and stock are taken by conditional single-statement updates (so no amount of concurrency,
- * on any number of instances, oversells or over-uses), last. Inside a transaction where the adapter has
- * them (PostgreSQL, MongoDB), a failure rolls everything back, the claim included; without one
- * (SQLite), each step taken is given back in reverse, the cart's lines too.
+ * pricing is priced again); the order is written with a snapshot of its lines, and its coupon uses
+ * are taken, last. A failure rolls the transaction back and gives the stock back; without
+ * transactions (SQLite) every step taken is given back in reverse, the cart's lines too.
  */
 export type CheckoutResult = { order: Order; checkoutUrl?: string }
 
@@ -184,8 +185,8 @@ function announceLowStock(left: StockLeft[]): void {
 }
 
 /**
- * Takes every line's stock, in a fixed order (by product id) so that concurrent checkouts lock
- * rows in the same sequence; throws INSUFFICIENT_STOCK for the first line short of it. Each undo
+ * Takes every line's stock, in a fixed order (by product id), each line its own statement outside
+ * any transaction (the caller gives it back if the checkout fails later); throws INSUFFICIENT_STOCK for the first line short of it. Each undo
  * step gives the line's stock back and records the stock it left in `returned`.
  */
 async function takeAllStock(
@@ -224,9 +225,18 @@ async function placeOrder({
   orderNumber,
   input,
 }: Placement): Promise<Order | null> {
-  const { shouldCommit, inTransaction } = await beginTransaction(req)
   const undo: (() => Promise<void>)[] = []
   const returned: StockChange[] = []
+  // Stock first, each line its own statement that commits at once, before the transaction opens:
+  // the hot product's row is locked for that one UPDATE, not until COMMIT, so a sale is not
+  // limited to one checkout at a time. It never oversells (the statement is the guard); what this
+  // gives up is atomicity with the order, so every way out below gives the stock back.
+  const left = await takeAllStock(req, priced, undo, returned).catch(async (error: unknown) => {
+    await giveBack(req, undo, returned)
+    throw error
+  })
+  const { shouldCommit, inTransaction } = await beginTransaction(req)
+  const stockSteps = undo.length
   try {
     // The claim: the cart is emptied first, and only if it is still the revision that was priced.
     // Of concurrent checkouts of one cart exactly one matches (on PostgreSQL the others wait for
@@ -235,12 +245,13 @@ async function placeOrder({
     const claimed = await writeCart(req, cart, { items: [], coupon: null })
     if (!claimed) {
       if (inTransaction) await killTransaction(req)
+      await giveBack(req, undo, returned)
       return null
     }
     undo.push(() => restoreLines(req, linesOf(cart), cart.coupon))
     // One change: order.created goes out only once the whole checkout has succeeded (after the
     // commit; without a transaction, after the last step).
-    const { order, left } = await inOrderChange(req, async () => {
+    const order = await inOrderChange(req, async () => {
       const placed = await openOrder(
         req,
         {
@@ -273,14 +284,13 @@ async function placeOrder({
       undo.push(async () => {
         await req.payload.db.deleteOne({ collection: 'orders', where: { id: { equals: placed.id } }, req })
       })
-      // The rows every concurrent checkout wants (a popular coupon, a product on sale) come last:
-      // on PostgreSQL each stays locked from its guarded UPDATE until COMMIT, so the time between
-      // the two bounds how many orders per second that one row allows.
+      // A popular coupon's row is wanted by every concurrent checkout: on PostgreSQL it stays locked
+      // from its guarded UPDATE until COMMIT, so it comes last.
       if (coupon) {
         if (!holder) throw new Error('checkout: a coupon without its holder')
         await takeCouponUses(req, coupon, holder, undo)
       }
-      return { order: placed, left: await takeAllStock(req, priced, undo, returned) }
+      return placed
     })
     if (shouldCommit) await commitTransaction(req)
     await announceStock(req, left)
@@ -288,17 +298,27 @@ async function placeOrder({
     return order
   } catch (error) {
     if (inTransaction) {
+      // Everything after the stock was rolled back; the stock was not in the transaction.
       await killTransaction(req)
-    } else {
-      for (const step of undo.reverse()) {
-        await step().catch((undoError: unknown) =>
-          logger.error({ err: undoError }, 'checkout: undo step failed'),
-        )
-      }
-      // Without a transaction a read between a step and its undo saw (and may have cached) stock
-      // taken for nothing: cached answers must show it given back.
-      await announceStock(req, returned)
+      undo.length = stockSteps
     }
+    await giveBack(req, undo, returned)
     throw error
   }
+}
+
+/**
+ * Undoes the steps taken, newest first, and shows cached answers the stock given back: a read
+ * between a step and its undo saw (and may have cached) stock taken for nothing.
+ */
+async function giveBack(
+  req: PayloadRequest,
+  undo: (() => Promise<void>)[],
+  returned: StockChange[],
+): Promise<void> {
+  for (const step of undo.reverse()) {
+    await step().catch((undoError: unknown) => logger.error({ err: undoError }, 'checkout: undo step failed'))
+  }
+  undo.length = 0
+  await announceStock(req, returned)
 }
