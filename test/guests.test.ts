@@ -32,7 +32,7 @@ beforeAll(async () => {
   api = client(server.url)
   admin = await firstAdmin(api)
   ;[alice, bob] = (await customersViaLocalApi(server.payload, api, 2, 'guests')) as [Account, Account]
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect()
