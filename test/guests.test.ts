@@ -491,6 +491,19 @@ describe('verifying an email address', () => {
     expect((await api('/api/users/verify/not-a-token', { method: 'POST' })).status).toBe(403)
   })
 
+  it('a login claims what its verified address has not yet (a GraphQL verification, a later guest order)', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 700, stock: 50 }))
+    const [dana] = await customersViaLocalApi(server.payload, api, 1, 'later')
+    const token = await newGuestCart()
+    await guestAdd(token, item, 1)
+    const placed = (await guestCheckout(token, { email: dana!.email })).body
+    const before = await api<{ docs: OrderView[] }>('/api/orders?depth=0', { token: dana!.token })
+    expect(before.body.docs).toEqual([])
+    const again = await login(api, dana!.email, dana!.password)
+    const after = await api<{ docs: OrderView[] }>('/api/orders?depth=0', { token: again })
+    expect(after.body.docs.map((order) => order.id)).toEqual([placed.order.id])
+  })
+
   it('an admin vouching for an address (_verified) claims its guest orders too', async () => {
     const item = await create(api, admin.token, 'products', product({ price: 700, stock: 50 }))
     const email = uniqueEmail('vouched')
