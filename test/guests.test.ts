@@ -32,7 +32,7 @@ beforeAll(async () => {
   api = client(server.url)
   admin = await firstAdmin(api)
   ;[alice, bob] = (await customersViaLocalApi(server.payload, api, 2, 'guests')) as [Account, Account]
-}, 60_000)
+}, 180_000)
 
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect()
@@ -489,6 +489,19 @@ describe('verifying an email address', () => {
     expect(other.customer ?? null).toBeNull()
     // A wrong verification token is refused as before and claims nothing.
     expect((await api('/api/users/verify/not-a-token', { method: 'POST' })).status).toBe(403)
+  })
+
+  it('a login claims what its verified address has not yet (a GraphQL verification, a later guest order)', async () => {
+    const item = await create(api, admin.token, 'products', product({ price: 700, stock: 50 }))
+    const [dana] = await customersViaLocalApi(server.payload, api, 1, 'later')
+    const token = await newGuestCart()
+    await guestAdd(token, item, 1)
+    const placed = (await guestCheckout(token, { email: dana!.email })).body
+    const before = await api<{ docs: OrderView[] }>('/api/orders?depth=0', { token: dana!.token })
+    expect(before.body.docs).toEqual([])
+    const again = await login(api, dana!.email, dana!.password)
+    const after = await api<{ docs: OrderView[] }>('/api/orders?depth=0', { token: again })
+    expect(after.body.docs.map((order) => order.id)).toEqual([placed.order.id])
   })
 
   it('an admin vouching for an address (_verified) claims its guest orders too', async () => {

@@ -10,7 +10,7 @@ import { requireCurrentPassword } from './hooks/requireCurrentPassword'
 import { announceEmailChange, reverifyNewEmail } from './hooks/reverifyNewEmail'
 import { spendLoginWorkForUnknownAccounts } from './hooks/spendLoginWorkForUnknownAccounts'
 import { requireStringCredentials } from './hooks/requireStringCredentials'
-import { claimOrdersWhenVerified, verifyAndClaimOrders } from './verifyAndClaimOrders'
+import { claimOrdersOnLogin, claimOrdersWhenVerified, verifyAndClaimOrders } from './verifyAndClaimOrders'
 
 export const MAX_LOGIN_ATTEMPTS = 5
 export const LOCK_TIME_MS = 10 * 60 * 1000
@@ -48,6 +48,7 @@ export const Users: CollectionConfig = {
     ],
     beforeChange: [requireCurrentPassword, reverifyNewEmail],
     afterChange: [announceEmailChange, claimOrdersWhenVerified],
+    afterLogin: [claimOrdersOnLogin],
     afterError: [answerTakenEmailAsCreated],
   },
   fields: [

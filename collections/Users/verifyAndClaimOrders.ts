@@ -1,5 +1,5 @@
 import { verifyEmailOperation } from 'payload'
-import type { CollectionAfterChangeHook, Endpoint } from 'payload'
+import type { CollectionAfterChangeHook, CollectionAfterLoginHook, Endpoint } from 'payload'
 
 import type { User } from '../../payload-types'
 import { claimGuestOrders } from '../../src/guests/claimOrders'
@@ -7,7 +7,9 @@ import { claimGuestOrders } from '../../src/guests/claimOrders'
 // When a customer proves an email address, the guest orders placed with it become theirs
 // (src/guests/claimOrders.ts). Payload's own verification writes the user through the adapter,
 // without hooks, so its REST route is taken over here (same path, same answer) to claim after it;
-// an admin vouching for an address (`_verified` set on create or update) is caught by the hook.
+// an admin vouching for an address (`_verified` set on create or update) is caught by the hook,
+// and any other way of verifying (GraphQL's verifyEmailUser) at the next login, which only a
+// verified address allows.
 
 /** POST /api/users/verify/:id — Payload's verification, then the claim. */
 export const verifyAndClaimOrders: Endpoint = {
@@ -34,4 +36,10 @@ export const verifyAndClaimOrders: Endpoint = {
 export const claimOrdersWhenVerified: CollectionAfterChangeHook<User> = async ({ doc, previousDoc, req }) => {
   if (doc._verified && !previousDoc?._verified) await claimGuestOrders(req, doc.id, doc.email)
   return doc
+}
+
+/** A login proves a verified address: whatever guest orders it has not claimed yet, it claims. */
+export const claimOrdersOnLogin: CollectionAfterLoginHook<User> = async ({ user, req }) => {
+  await claimGuestOrders(req, user.id, user.email)
+  return user
 }
