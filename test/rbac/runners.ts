@@ -117,8 +117,16 @@ export const RUNNERS: Record<string, Runner> = {
   },
   'POST /api/checkout': async (actor) => {
     await withItem(actor)
+    // The shipping-methods rows made above are enabled, so checkout needs one (they ship everywhere).
+    const method = (
+      await local.find({ collection: 'shipping-methods', where: { enabled: { equals: true } }, limit: 1 })
+    ).docs[0]
     const res = await rest<{ order?: { customer: Id } }>(actor, '/api/checkout', {
-      json: { paymentMethod: 'cod', shippingAddress: ADDRESS },
+      json: {
+        paymentMethod: 'cod',
+        shippingAddress: ADDRESS,
+        ...(method ? { shippingMethod: method.id } : {}),
+      },
     })
     if (res.status === 201 && actor !== 'anonymous')
       expect(String(res.body.order?.customer)).toBe(String(users[actor].id))
