@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Category, Media, Product } from '../payload-types'
 import { seedAdmin } from '../src/seed/admin'
 import { seedCatalog } from '../src/seed/catalog'
+import { seedShipping } from '../src/seed/shipping'
 import type { CatalogSeedResult } from '../src/seed/catalog'
 import { client } from './helpers/http'
 import type { Api } from './helpers/http'
@@ -196,5 +197,17 @@ describe('npm run seed', () => {
     const me = await api<{ user: { roles: string[] } }>('/api/users/me', { token })
     expect(me.body.user.roles).toEqual(['admin'])
     expect(await seedAdmin(server.payload, undefined, undefined)).toEqual({ admin: 'skipped' })
+  })
+
+  it('creates a few shipping methods and tax rates once; a rerun changes nothing', async () => {
+    expect(await seedShipping(server.payload)).toEqual({ methods: 3, rates: 5, created: 8 })
+    expect(await seedShipping(server.payload)).toEqual({ methods: 3, rates: 5, created: 0 })
+    const methods = await api<{ docs: { name: string }[] }>('/api/shipping-methods')
+    expect(methods.body.docs.map((method) => method.name).sort()).toEqual([
+      'Express',
+      'Local pickup',
+      'Standard',
+    ])
+    expect((await server.payload.count({ collection: 'tax-rates' })).totalDocs).toBe(5)
   })
 })
