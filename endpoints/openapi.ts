@@ -26,7 +26,13 @@ export const openApiEndpoint: Endpoint = documented(
 
 // Swagger UI from node_modules (no CDN): its own files, plus a start script served as a file so
 // that the page needs no inline script.
-const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+// Resolved when first served, not when the module loads: the admin UI's build (Next.js) evaluates
+// the config too, and inside its bundle `resolve` answers a module number, not a path.
+let swaggerDir: string | undefined
+const swaggerFile = (name: string): string => {
+  swaggerDir ??= path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+  return path.join(swaggerDir, name)
+}
 const START = `window.addEventListener('load', function () {
   window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#reference', deepLinking: true, tryItOutEnabled: false })
 })
@@ -49,11 +55,11 @@ const PAGE = `<!doctype html>
 const ASSETS: Record<string, { type: string; read: () => string }> = {
   'swagger-ui.css': {
     type: 'text/css',
-    read: () => readFileSync(path.join(swaggerDir, 'swagger-ui.css'), 'utf8'),
+    read: () => readFileSync(swaggerFile('swagger-ui.css'), 'utf8'),
   },
   'swagger-ui-bundle.js': {
     type: 'text/javascript',
-    read: () => readFileSync(path.join(swaggerDir, 'swagger-ui-bundle.js'), 'utf8'),
+    read: () => readFileSync(swaggerFile('swagger-ui-bundle.js'), 'utf8'),
   },
   'start.js': { type: 'text/javascript', read: () => START },
 }

@@ -187,4 +187,33 @@ describeIf(CHROMIUM !== undefined, 'Chromium (Debian package chromium)')('the op
     expect(stored.body.statusHistory.map((row) => row.to)).toEqual(['pending', 'processing'])
     expect(problems).toEqual([])
   }, 60_000)
+
+  it("shows an order email's state and sends it again from its page", async () => {
+    type Email = { id: number | string; state: string; sentAt?: string | null; kind: string }
+    const emailOf = async (): Promise<Email | undefined> =>
+      (
+        await api<{ docs: Email[] }>(
+          `/api/order-emails?where[order][equals]=${order.id}&where[kind][equals]=confirmation`,
+          { token: admin.token },
+        )
+      ).body.docs[0]
+    const sentOnce = async (after?: string | null): Promise<Email> => {
+      for (let waited = 0; waited < 20_000; waited += 250) {
+        const email = await emailOf()
+        if (email?.state === 'sent' && email.sentAt && email.sentAt !== after) return email
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+      throw new Error(`the confirmation email was not sent: ${JSON.stringify(await emailOf())}`)
+    }
+    const first = await sentOnce()
+    await step('order-email', async () => {
+      await page.goto(`${server.url}/admin/collections/order-emails/${first.id}`)
+      await page.getByRole('button', { name: 'Send again' }).click()
+      await page.getByText('Queued: the email is being sent again.').waitFor()
+    })
+    // Sent a second time: a later sentAt.
+    const again = await sentOnce(first.sentAt)
+    expect(new Date(String(again.sentAt)).getTime()).toBeGreaterThan(new Date(String(first.sentAt)).getTime())
+    expect(problems).toEqual([])
+  }, 60_000)
 })
