@@ -501,7 +501,7 @@ export const ENDPOINTS: readonly EndpointPolicy[] = [
     method: 'GET',
     path: '/api/carts/mine/shipping-methods',
     what: 'the shipping methods serving a country, priced for the cart',
-    expect: statuses(401, 200, 200, 200, ownCart),
+    expect: statuses(401, 200, 200, 200, ownCart, guestCart),
   },
   {
     method: 'DELETE',

@@ -142,10 +142,23 @@ export const RUNNERS: Record<string, Runner> = {
     await withItem(actor)
     // Every caller names an email; only a guest's is used.
     const email = uniqueEmail('rbac-checkout')
+    // While a shipping method is enabled (the shipping-methods fixtures), checkout names one.
+    const methods = await rest<{ methods?: { id: Id }[] }>(
+      actor,
+      '/api/carts/mine/shipping-methods?country=GB',
+    )
+    const method = methods.body.methods?.[0]?.id
     const res = await rest<{ order?: { customer: Id | null; email: string }; orderToken?: string }>(
       actor,
       '/api/checkout',
-      { json: { paymentMethod: 'cod', shippingAddress: ADDRESS, email } },
+      {
+        json: {
+          paymentMethod: 'cod',
+          shippingAddress: ADDRESS,
+          email,
+          ...(method !== undefined && { shippingMethod: method }),
+        },
+      },
     )
     if (res.status === 201 && isMember(actor)) {
       expect(String(res.body.order?.customer)).toBe(String(users[actor].id))
