@@ -203,6 +203,7 @@ export interface Product {
     | null;
   variants?:
     | {
+        id?: number | string;
         title?: string | null;
         options?:
           | {
@@ -218,7 +219,6 @@ export interface Product {
         stock?: number | null;
         stockRevision?: number | null;
         image?: (number | null) | Media;
-        id?: string | null;
       }[]
     | null;
   status: 'draft' | 'published';
@@ -834,6 +834,7 @@ export interface ProductsSelect<T extends boolean = true> {
   variants?:
     | T
     | {
+        id?: T;
         title?: T;
         options?: T;
         sku?: T;
@@ -841,7 +842,6 @@ export interface ProductsSelect<T extends boolean = true> {
         stock?: T;
         stockRevision?: T;
         image?: T;
-        id?: T;
       };
   status?: T;
   allCategories?: T;

@@ -190,8 +190,22 @@ export const cartEndpoints: Endpoint[] = [
   documented(
     { path: '/mine', method: 'get', handler: readCart },
     cartDoc("The caller's cart (created empty when absent), priced for a destination when one is named", {
+      description:
+        'With `country`: `tax`, `taxLines` and `shipping` for that destination and the method named (the flat fee while no method is enabled, 0 until one is chosen), and `shippingMethod`. Without it, `tax` is 0 and `taxLines` empty.',
       query: Destination,
-      responses: { 400: { description: 'an unknown country code' } },
+      responses: {
+        200: {
+          description: 'the whole cart, priced from the catalog (for the destination, when named)',
+          body: CartAnswer.extend({
+            shippingMethod: z
+              .object({ id: z.union([z.number(), z.string()]), name: z.string() })
+              .nullable()
+              .optional()
+              .describe('with `country`: the method the cart is priced for, when it serves the country'),
+          }).meta({ id: 'CartViewForDestination' }),
+        },
+        400: { description: 'an unknown country code' },
+      },
     }),
   ),
   documented(

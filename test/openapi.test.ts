@@ -9,7 +9,7 @@ import {
   UNDESCRIBED_ROUTES,
 } from '../src/openapi/restRoutes'
 import { launchChromium, screenshot, watchProblems } from './helpers/browser'
-import { create, product } from './helpers/catalog'
+import { create, product, uniqueSku } from './helpers/catalog'
 import type { Doc } from './helpers/catalog'
 import { client } from './helpers/http'
 import type { Api, ApiOptions } from './helpers/http'
@@ -246,7 +246,7 @@ describe('real answers match their documented schemas', () => {
         })
       ).status,
     ).toBe(409)
-    await call('patch', '/api/carts/mine/items/{productId}', `/api/carts/mine/items/${productId}`, {
+    await call('patch', '/api/carts/mine/items/{lineId}', `/api/carts/mine/items/${productId}`, {
       ...customerAuth,
       method: 'PATCH',
       json: { quantity: 3 },
@@ -305,6 +305,160 @@ describe('real answers match their documented schemas', () => {
       (await call('post', '/api/orders/{id}/cancel', '/api/orders/999999/cancel', customerAuth)).status,
     ).toBe(404)
 
+    // Variants (admin writes, anyone reads) and a variant line.
+    const tee = await create(
+      api,
+      admin.token,
+      'products',
+      product({ title: 'Tee', options: [{ name: 'Colour', values: ['Red', 'Blue'] }] }),
+    )
+    const variant = await call<{ doc: Doc }>('post', '/api/variants', '/api/variants', {
+      ...adminAuth,
+      json: {
+        product: tee.id,
+        options: { Colour: 'Red' },
+        sku: uniqueSku('OA'),
+        stock: 5,
+        status: 'published',
+      },
+    })
+    expect(variant.status).toBe(201)
+    const variantId = variant.body.doc.id
+    await call('get', '/api/variants', `/api/variants?where[product][equals]=${tee.id}`)
+    await call('get', '/api/variants/{id}', `/api/variants/${variantId}`)
+    const lineId = `${tee.id}:${variantId}`
+
+    // Shipping and tax (admin), priced for a cart's destination.
+    const method = await call<{ doc: Doc }>('post', '/api/shipping-methods', '/api/shipping-methods', {
+      ...adminAuth,
+      json: { name: 'Standard', price: 500, freeAbove: 100_000 },
+    })
+    expect(method.status).toBe(201)
+    await call('get', '/api/shipping-methods', '/api/shipping-methods')
+    const taxRate = await call('post', '/api/tax-rates', '/api/tax-rates', {
+      ...adminAuth,
+      json: { name: 'UK VAT', country: 'GB', rate: 2000, appliesToShipping: true },
+    })
+    expect(taxRate.status).toBe(201)
+    await call('get', '/api/tax-rates', '/api/tax-rates', adminAuth)
+    expect((await call('get', '/api/tax-rates', '/api/tax-rates', customerAuth)).status).toBe(403)
+
+    // A guest: a cart by token, a variant line, shipping methods, a priced cart, checkout by email,
+    // the order by its token.
+    const guest = await call<{ cartToken: string; cart: CartView }>(
+      'post',
+      '/api/carts/guest',
+      '/api/carts/guest',
+    )
+    expect(guest.status).toBe(201)
+    const cartHeaders = { 'X-Cart-Token': guest.body.cartToken }
+    const guestLine = await call<CartView>('post', '/api/carts/mine/items', '/api/carts/mine/items', {
+      headers: cartHeaders,
+      json: { product: tee.id, variant: variantId, quantity: 2 },
+    })
+    expect(guestLine.status).toBe(200)
+    expect(guestLine.body.items[0]).toMatchObject({ id: lineId, variant: { id: variantId } })
+    await call(
+      'patch',
+      '/api/carts/mine/items/{lineId}',
+      `/api/carts/mine/items/${encodeURIComponent(lineId)}`,
+      {
+        headers: cartHeaders,
+        json: { quantity: 1 },
+      },
+    )
+    const methods = await call<{ methods: Doc[] }>(
+      'get',
+      '/api/carts/mine/shipping-methods',
+      '/api/carts/mine/shipping-methods?country=GB',
+      { headers: cartHeaders },
+    )
+    expect(methods.status).toBe(200)
+    expect(methods.body.methods.map((m) => m.id)).toContain(method.body.doc.id)
+    expect(
+      (
+        await call('get', '/api/carts/mine/shipping-methods', '/api/carts/mine/shipping-methods?country=XX', {
+          headers: cartHeaders,
+        })
+      ).status,
+    ).toBe(400)
+    const priced = await call<{ tax: number; taxLines: unknown[] }>(
+      'get',
+      '/api/carts/mine',
+      `/api/carts/mine?country=GB&shippingMethod=${method.body.doc.id}`,
+      { headers: cartHeaders },
+    )
+    expect(priced.body.tax).toBeGreaterThan(0)
+    expect(priced.body.taxLines).toHaveLength(1)
+    const guestOrder = await call<{ order: Doc; orderToken: string }>(
+      'post',
+      '/api/checkout',
+      '/api/checkout',
+      {
+        headers: { ...cartHeaders, 'Idempotency-Key': 'openapi-guest' },
+        json: {
+          paymentMethod: 'cod',
+          shippingAddress: ADDRESS,
+          shippingMethod: method.body.doc.id,
+          email: uniqueEmail('openapi-guest'),
+        },
+      },
+    )
+    expect(guestOrder.status).toBe(201)
+    expect(typeof guestOrder.body.orderToken).toBe('string')
+    const orderHeaders = { 'X-Order-Token': guestOrder.body.orderToken }
+    const guestOrderPath = `/api/orders/${guestOrder.body.order.id}`
+    expect((await call('get', '/api/orders/{id}', guestOrderPath, { headers: orderHeaders })).status).toBe(
+      200,
+    )
+    expect((await call('get', '/api/orders/{id}', guestOrderPath)).status).toBe(403)
+
+    // A second guest cart merged into the customer's.
+    const other = await api<{ cartToken: string }>('/api/carts/guest', { method: 'POST' })
+    await api('/api/carts/mine/items', {
+      method: 'POST',
+      headers: { 'X-Cart-Token': other.body.cartToken },
+      json: { product: productId, quantity: 1 },
+    })
+    const merged = await call<CartView>('post', '/api/carts/mine/merge', '/api/carts/mine/merge', {
+      ...customerAuth,
+      json: { cartToken: other.body.cartToken },
+    })
+    expect(merged.status).toBe(200)
+    expect(
+      (
+        await call('post', '/api/carts/mine/merge', '/api/carts/mine/merge', {
+          ...customerAuth,
+          json: { cartToken: other.body.cartToken },
+        })
+      ).status,
+    ).toBe(404)
+    await call('delete', '/api/carts/mine/items/{lineId}', `/api/carts/mine/items/${productId}`, customerAuth)
+
+    // A customer's address book.
+    const address = await call<{ doc: Doc }>('post', '/api/addresses', '/api/addresses', {
+      ...customerAuth,
+      json: ADDRESS,
+    })
+    expect(address.status).toBe(201)
+    const addressPath = `/api/addresses/${address.body.doc.id}`
+    await call('get', '/api/addresses', '/api/addresses', customerAuth)
+    await call('patch', '/api/addresses/{id}', addressPath, { ...customerAuth, json: { city: 'Leeds' } })
+    expect((await call('get', '/api/addresses/{id}', addressPath, adminAuth)).status).toBe(200)
+    expect((await call('get', '/api/addresses', '/api/addresses')).status).toBe(403)
+    expect((await call('delete', '/api/addresses/{id}', addressPath, customerAuth)).status).toBe(200)
+
+    // Order emails and the dashboard (admins).
+    const emails = await call<{ docs: Doc[] }>('get', '/api/order-emails', '/api/order-emails', adminAuth)
+    expect(emails.status).toBe(200)
+    expect((await call('get', '/api/order-emails', '/api/order-emails', customerAuth)).status).toBe(403)
+    expect(
+      (await call('post', '/api/order-emails/{id}/resend', '/api/order-emails/999999/resend', adminAuth))
+        .status,
+    ).toBe(404)
+    expect((await call('get', '/api/dashboard', '/api/dashboard', adminAuth)).status).toBe(200)
+    expect((await call('get', '/api/dashboard', '/api/dashboard', customerAuth)).status).toBe(403)
+
     // Real-time, webhook, GraphQL, logout.
     await call('post', '/api/notifications/broadcast', '/api/notifications/broadcast', {
       ...adminAuth,
@@ -328,7 +482,7 @@ describe('real answers match their documented schemas', () => {
     ).toBe(200)
 
     // Enough of the document was exercised for the check to mean something.
-    expect(schemas.checked.size).toBeGreaterThanOrEqual(40)
+    expect(schemas.checked.size).toBeGreaterThanOrEqual(70)
   })
 })
 

@@ -124,6 +124,8 @@ export const Products: CollectionConfig = {
       hooks: { afterRead: [publishedVariants] },
       admin: { disabled: true },
       fields: [
+        // A row's id is its variant's id (a number on SQL, text on MongoDB), not an array row id.
+        { name: 'id', type: 'text', typescriptSchema: [() => ({ type: ['number', 'string'] })] },
         { name: 'title', type: 'text' },
         { name: 'options', type: 'json' },
         { name: 'sku', type: 'text' },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 import { collectionDocument, collectionInput } from './describe'
-import type { Audience, OperationDoc } from './describe'
+import type { Audience, OperationDoc, ResponseDoc } from './describe'
 import {
   Count,
   Credentials,
@@ -30,6 +30,9 @@ type CollectionAccess = {
   reads: string
   create?: Audience
   update?: Audience
+  delete?: Audience
+  /** Why every write is refused (403), admins' too, when the store alone writes the collection. */
+  refusedWrites?: string
 }
 
 /** The collections a storefront or an admin dashboard uses over REST. */
@@ -56,9 +59,47 @@ export const DESCRIBED_COLLECTIONS: readonly CollectionAccess[] = [
     write: 'admin',
     reads: 'public media and your own avatar',
   },
-  { slug: 'orders', tag: 'Orders', read: 'user', write: 'admin', reads: 'your own orders (admins: all)' },
+  {
+    slug: 'variants',
+    tag: 'Catalog',
+    read: 'anyone',
+    write: 'admin',
+    reads: 'published, untrashed variants of published products (admins: all)',
+  },
+  {
+    slug: 'orders',
+    tag: 'Orders',
+    read: 'order',
+    write: 'admin',
+    reads: 'your own orders; a guest, the one order of its `X-Order-Token` (admins: all)',
+  },
   { slug: 'carts', tag: 'Cart', read: 'user', write: 'admin', reads: 'your own cart (admins: all)' },
+  {
+    slug: 'addresses',
+    tag: 'Addresses',
+    read: 'user',
+    write: 'user',
+    delete: 'user',
+    reads: 'your own saved addresses (admins: all)',
+  },
+  {
+    slug: 'shipping-methods',
+    tag: 'Shipping and tax',
+    read: 'anyone',
+    write: 'admin',
+    reads: 'enabled methods (admins: all)',
+  },
+  { slug: 'tax-rates', tag: 'Shipping and tax', read: 'admin', write: 'admin', reads: 'admins only' },
   { slug: 'coupons', tag: 'Coupons', read: 'admin', write: 'admin', reads: 'admins only' },
+  {
+    slug: 'order-emails',
+    tag: 'Orders',
+    read: 'admin',
+    write: 'admin',
+    reads: 'admins only',
+    refusedWrites:
+      'the store alone queues and sends order emails; an admin sends one again with `POST /api/order-emails/{id}/resend`',
+  },
   {
     slug: 'users',
     tag: 'Users',
@@ -74,6 +115,24 @@ const idParam = { id: 'the document id' }
 const WhereQuery = ListQuery.pick({ where: true, depth: true })
 
 function collectionRoutes(c: CollectionAccess): Route[] {
+  const routes = allCollectionRoutes(c)
+  const refused = c.refusedWrites
+  if (!refused) return routes
+  return routes.map((route) =>
+    route.method === 'get'
+      ? route
+      : {
+          ...route,
+          doc: {
+            ...route.doc,
+            description: `Refused for everyone, admins too: ${refused}.`,
+            responses: { 403: { description: 'refused' } },
+          },
+        },
+  )
+}
+
+function allCollectionRoutes(c: CollectionAccess): Route[] {
   const { slug, tag } = c
   const create = c.create ?? c.write
   const update = c.update ?? c.write
@@ -88,6 +147,9 @@ function collectionRoutes(c: CollectionAccess): Route[] {
   const created = { 201: { description: 'created', body: changed(slug) } }
   const found = { 200: { description: 'the document', body: collectionDocument(slug) } }
   const notFound = { 404: { description: 'no such document, or not yours to see' } }
+  // Payload refuses an anonymous read outright when the access rule gives it nothing to match.
+  const anonymous: Record<number, ResponseDoc> =
+    c.read === 'order' ? { 403: { description: 'neither logged in nor an order token' } } : {}
   return [
     {
       method: 'get',
@@ -98,7 +160,7 @@ function collectionRoutes(c: CollectionAccess): Route[] {
         tag,
         audience: c.read,
         query: ListQuery,
-        responses: { 200: { description: 'one page', body: listPage(slug) } },
+        responses: { 200: { description: 'one page', body: listPage(slug) }, ...anonymous },
       },
     },
     {
@@ -109,7 +171,7 @@ function collectionRoutes(c: CollectionAccess): Route[] {
         tag,
         audience: c.read,
         query: WhereQuery,
-        responses: { 200: { description: 'how many match', body: Count } },
+        responses: { 200: { description: 'how many match', body: Count }, ...anonymous },
       },
     },
     {
@@ -122,7 +184,7 @@ function collectionRoutes(c: CollectionAccess): Route[] {
         audience: c.read,
         params: idParam,
         query: ReadQuery,
-        responses: { ...found, ...notFound },
+        responses: { ...found, ...notFound, ...anonymous },
       },
     },
     {
@@ -172,7 +234,7 @@ function collectionRoutes(c: CollectionAccess): Route[] {
       doc: {
         summary: `Delete one of ${slug} (permanently)`,
         tag,
-        audience: 'admin',
+        audience: c.delete ?? 'admin',
         params: idParam,
         responses: { 200: { description: 'deleted', body: changed(slug) }, ...notFound },
       },
