@@ -60,6 +60,7 @@ async function answerForTakenEmail(
     name: typeof data.name === 'string' ? data.name : null,
     roles: ['customer'],
     avatar: null,
+    defaultAddress: null,
     updatedAt: now,
     createdAt: now,
     email,

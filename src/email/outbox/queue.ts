@@ -39,12 +39,35 @@ export async function queueOrderEmails(
     })
     if (existing) continue
     const at = new Date(now).toISOString()
-    const row = (await req.payload.db.create({
-      collection: 'order-emails',
-      data: { key, order, kind, state: 'pending', attempts: 0, nextAttemptAt, createdAt: at, updatedAt: at },
-      req,
-    })) as { id: DocId }
-    ids.push(row.id)
+    try {
+      const row = (await req.payload.db.create({
+        collection: 'order-emails',
+        data: {
+          key,
+          order,
+          kind,
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt,
+          createdAt: at,
+          updatedAt: at,
+        },
+        req,
+      })) as { id: DocId }
+      ids.push(row.id)
+    } catch (error) {
+      // Without a transaction (SQLite) two changes of one order can both pass the check above (a
+      // cancellation and a late payment both calling for the refund email): the unique key lets
+      // one row in, and the other change goes on without writing its own. In a transaction the
+      // order's row lock has already serialised them, so a failure there is a real one.
+      if (transaction) throw error
+      const written = await req.payload.db.findOne({
+        collection: 'order-emails',
+        where: { key: { equals: key } },
+        req,
+      })
+      if (!written) throw error
+    }
   }
   return ids
 }
